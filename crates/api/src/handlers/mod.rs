@@ -1,0 +1,43 @@
+//! Request handlers, one module per resource, named verb-noun. Request and response types sit
+//! beside their handler; `crate::routes` lists every route.
+
+pub mod audit_log;
+pub mod auth;
+pub mod credentials;
+pub mod grants;
+pub mod groups;
+pub mod health;
+pub mod projects;
+pub mod settings;
+pub mod users;
+pub mod walls;
+
+use lucidity_db::audit;
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::extract::RequestId;
+use crate::principal::Principal;
+use crate::state::AppState;
+
+/// Appends an audit entry for a change made by `actor`.
+pub(crate) async fn record_change(
+    state: &AppState,
+    actor: &Principal,
+    request_id: &RequestId,
+    action: &str,
+    target: (&str, String),
+    detail: Value,
+) -> Result<(), ApiError> {
+    let entry = audit::Entry {
+        actor: Some(actor.user_id),
+        action,
+        target_type: Some(target.0),
+        target_id: Some(target.1),
+        client_addr: None,
+        request_id: request_id.0.clone(),
+        detail,
+    };
+    audit::insert_entry(&state.db, &entry).await?;
+    Ok(())
+}

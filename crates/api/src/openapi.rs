@@ -1,0 +1,32 @@
+//! The OpenAPI document's frame: title, tags and the bearer security scheme. Paths and schemas
+//! are collected from the handlers by `crate::routes`.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Contract Lucidity API",
+        description = "Self-hosted contract intelligence. Errors are `{\"detail\": \"...\"}`; \
+                       validation errors (422) list each offending field.",
+    ),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "auth", description = "Sign-in, tokens and the caller's account"),
+        (name = "projects", description = "Projects (matters) and who may access them"),
+        (name = "admin", description = "Users, groups, ethical walls, credentials, settings"),
+        (name = "operations", description = "Health and readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}

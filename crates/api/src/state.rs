@@ -1,0 +1,25 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use lucidity_common::Config;
+use sqlx::PgPool;
+
+use crate::metrics::Metrics;
+use crate::throttle::Throttle;
+use crate::tokens::TokenKeys;
+
+/// Cheap to clone: every field is a handle.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database: the source of truth for users, grants and sessions on every request.
+    pub db: PgPool,
+    pub config: Arc<Config>,
+    /// Signing and verification keys for access tokens, built once from `JWT_SECRET_KEY`.
+    pub keys: Arc<TokenKeys>,
+    /// Failed-login counters, in Redis when configured so every API instance sees them.
+    pub throttle: Arc<Throttle>,
+    /// Redis for readiness checks and shared counters; `None` on the Postgres-only default.
+    pub redis: Option<redis::aio::ConnectionManager>,
+    pub metrics: Arc<Metrics>,
+}

@@ -1,0 +1,75 @@
+//! The append-only audit log: who did what to which resource, from where.
+//!
+//! Entries hold identifiers and outcomes, never contract text or secrets.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{FromRow, PgExecutor};
+
+use crate::ids::UserId;
+
+/// One entry to append.
+#[derive(Debug, Clone, Default)]
+pub struct Entry<'a> {
+    pub actor: Option<UserId>,
+    /// Dotted verb, such as `auth.login_failed` or `wall.override`.
+    pub action: &'a str,
+    pub target_type: Option<&'a str>,
+    pub target_id: Option<String>,
+    pub client_addr: Option<String>,
+    pub request_id: Option<String>,
+    pub detail: Value,
+}
+
+pub async fn insert_entry(db: impl PgExecutor<'_>, entry: &Entry<'_>) -> sqlx::Result<()> {
+    let detail = match &entry.detail {
+        Value::Null => Value::Object(Default::default()),
+        other => other.clone(),
+    };
+    sqlx::query(
+        "INSERT INTO audit_log (actor_user_id, action, target_type, target_id, client_addr, \
+                                request_id, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(entry.actor)
+    .bind(entry.action)
+    .bind(entry.target_type)
+    .bind(entry.target_id.as_deref())
+    .bind(entry.client_addr.as_deref())
+    .bind(entry.request_id.as_deref())
+    .bind(detail)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Record {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_user_id: Option<UserId>,
+    pub action: String,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub client_addr: Option<String>,
+    pub request_id: Option<String>,
+    pub detail: Value,
+}
+
+/// The newest entries first, optionally only one action, at most `limit`.
+pub async fn list_entries(
+    db: impl PgExecutor<'_>,
+    action: Option<&str>,
+    limit: i64,
+) -> sqlx::Result<Vec<Record>> {
+    sqlx::query_as(
+        "SELECT id, occurred_at, actor_user_id, action, target_type, target_id, client_addr, \
+                request_id, detail \
+         FROM audit_log WHERE ($1::text IS NULL OR action = $1) \
+         ORDER BY id DESC LIMIT $2",
+    )
+    .bind(action)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

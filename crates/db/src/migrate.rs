@@ -1,0 +1,74 @@
+//! Start-up schema work: the append-only migrations, then the idempotent seed.
+//!
+//! Several API instances may start at once: sqlx holds a Postgres advisory lock while it
+//! migrates, and every seed statement tolerates a concurrent twin (`ON CONFLICT DO NOTHING`).
+
+use anyhow::Context;
+use lucidity_common::Config;
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::{ids::ProjectId, password, settings, users};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The file types accepted for upload until an administrator changes the setting.
+pub const DEFAULT_ALLOWED_FILE_TYPES: &[&str] = &["pdf", "docx", "png", "jpg", "jpeg", "tiff"];
+
+/// The name of the project that exists from the first start.
+pub const DEFAULT_PROJECT_NAME: &str = "Default";
+
+/// Applies every pending migration.
+pub async fn run_migrations(pool: &PgPool) -> anyhow::Result<()> {
+    MIGRATOR.run(pool).await.context("failed to apply database migrations")?;
+    Ok(())
+}
+
+/// Creates the default admin, the default project and the system settings when missing.
+pub async fn seed(pool: &PgPool, config: &Config) -> anyhow::Result<()> {
+    seed_admin(pool, config).await?;
+
+    let inserted = sqlx::query(
+        "INSERT INTO projects (id, name, description, is_default) \
+         VALUES ($1, $2, 'Documents not filed under a specific matter', true) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(ProjectId::new())
+    .bind(DEFAULT_PROJECT_NAME)
+    .execute(pool)
+    .await
+    .context("failed to seed the default project")?;
+    if inserted.rows_affected() > 0 {
+        tracing::info!("created the default project");
+    }
+
+    let defaults = [
+        (settings::ALLOWED_FILE_TYPES, json!(DEFAULT_ALLOWED_FILE_TYPES)),
+        (settings::MAX_UPLOAD_SIZE_MB, json!(config.max_upload_size_mb)),
+    ];
+    for (key, value) in defaults {
+        settings::insert_default(pool, key, &value)
+            .await
+            .with_context(|| format!("failed to seed the setting {key}"))?;
+    }
+    Ok(())
+}
+
+async fn seed_admin(pool: &PgPool, config: &Config) -> anyhow::Result<()> {
+    if users::seed_admin_exists(pool).await? {
+        return Ok(());
+    }
+
+    let email = &config.auth.default_admin_email;
+    let secret = config.auth.default_admin_password.expose().to_string();
+    let hash = password::hash_blocking(secret).await?;
+    let created = users::insert_seed_admin(pool, email, &hash).await?;
+    match created {
+        true => tracing::info!(user.email = %email, "created the default admin account"),
+        false => tracing::warn!(
+            user.email = %email,
+            "DEFAULT_ADMIN_EMAIL belongs to an existing account; no default admin was created"
+        ),
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! The login page (`GET /`, also the load balancer's health check) and its form (`POST /login`).
+//!
+//! The page itself never calls the backend, so the health check says whether this process
+//! serves, not whether the API is up. A successful login turns the backend's tokens into the
+//! session cookies; a refused one shows the page again with the backend's message.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::Response;
+use http::StatusCode;
+use http::header::RETRY_AFTER;
+use serde::Deserialize;
+
+use super::{HOME_PATH, PASSWORD_PATH, redirect, render, unavailable, with_cookies};
+use crate::backend::{BackendError, Credentials, Refusal};
+use crate::forwarding::Forwarding;
+use crate::request_log::error_chain;
+use crate::session;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    /// Kept in the field after a refusal, so only the password is typed again.
+    email: &'a str,
+    messages: &'a [String],
+}
+
+/// The login form. No `Debug`: it holds a password.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn show_login() -> Response {
+    render(
+        StatusCode::OK,
+        &LoginPage {
+            email: "",
+            messages: &[],
+        },
+    )
+}
+
+pub async fn submit_login(
+    State(state): State<AppState>,
+    Forwarding(forwarding): Forwarding,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let credentials = Credentials {
+        email: &form.email,
+        password: &form.password,
+    };
+    let tokens = match state.backend.login(&credentials, forwarding).await {
+        Ok(tokens) => tokens,
+        Err(BackendError::Refused(refusal)) => return show_refusal(&form.email, refusal),
+        Err(error) => {
+            tracing::error!(error = %error_chain(&error), "the API is unavailable for login");
+            return unavailable();
+        }
+    };
+
+    let Some(cookies) = session::start(&tokens, state.secure_cookies) else {
+        tracing::error!("the API issued a token that a cookie cannot carry");
+        return unavailable();
+    };
+    let next = match tokens.must_change_password {
+        true => PASSWORD_PATH,
+        false => HOME_PATH,
+    };
+    with_cookies(redirect(next), cookies)
+}
+
+/// The login page again, with the backend's status, message and `Retry-After`.
+fn show_refusal(email: &str, refusal: Refusal) -> Response {
+    if refusal.status.is_server_error() {
+        tracing::error!(status = refusal.status.as_u16(), "the API failed a login");
+        return unavailable();
+    }
+
+    let messages = match refusal.messages.is_empty() {
+        true => vec!["Sign-in failed. Check your email and password.".to_string()],
+        false => refusal.messages,
+    };
+    let mut response = render(
+        refusal.status,
+        &LoginPage {
+            email,
+            messages: &messages,
+        },
+    );
+    if let Some(retry_after) = refusal.retry_after {
+        response.headers_mut().insert(RETRY_AFTER, retry_after);
+    }
+    response
+}

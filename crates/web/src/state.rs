@@ -1,0 +1,41 @@
+//! What every handler shares, built once from the configuration.
+//!
+//! Cloning is cheap: the HTTP client and the lists are reference-counted, so axum can hand
+//! each request its own copy.
+
+use std::sync::Arc;
+
+use ipnet::IpNet;
+use lucidity_common::Config;
+use tokio_util::sync::CancellationToken;
+
+use crate::backend::Backend;
+use crate::csrf::OriginPolicy;
+
+#[derive(Clone)]
+pub struct AppState {
+    /// The only way this process reaches data: the backend's HTTP API.
+    pub backend: Backend,
+    /// Whether session cookies carry `Secure`: in production the browser only ever sees HTTPS
+    /// (the load balancer terminates TLS), while development runs on plain `http://localhost`.
+    pub secure_cookies: bool,
+    /// Which `Origin` a form post may come from.
+    pub origins: OriginPolicy,
+    /// Peers whose `X-Forwarded-*` headers are believed: the load balancer, not the browser.
+    pub trusted_proxies: Arc<[IpNet]>,
+    /// Fired on shutdown; proxied event streams end when it does, so that a browser left open
+    /// cannot hold the process past its grace period.
+    pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    pub fn new(config: &Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        Ok(Self {
+            backend: Backend::new(config.http.backend_internal_url.as_str())?,
+            secure_cookies: config.is_production(),
+            origins: OriginPolicy::new(config.http.public_frontend_url.as_ref()),
+            trusted_proxies: config.http.trusted_proxies.clone().into(),
+            shutdown,
+        })
+    }
+}

@@ -1,0 +1,26 @@
+# What scripts/install.sh installs: Debian packages by mode, and the PostgreSQL wheel.
+# To add a tool, append its package to a list below with the reason it is needed.
+# shellcheck disable=SC2034 # the variables are read by the scripts that source this file
+
+# Debian packages that running Lucidity needs.
+RUN_PACKAGES=(
+    unzip           # unpacks the PostgreSQL wheel, keeping its executable bits
+    ca-certificates # HTTPS to the Python package index
+)
+
+# Debian packages that only the test suite needs, on top of RUN_PACKAGES.
+TEST_PACKAGES=(
+    redis-server    # the queue and cache; brings redis-cli, which checks it answers
+    pgbouncer       # TLS in front of the test PostgreSQL, which is built without TLS
+    openssl         # makes the test certificate authority and server certificate
+    ca-certificates
+)
+
+# The embedded PostgreSQL: the pgserver wheel from PyPI carries PostgreSQL 16.2 with
+# pgvector 0.6.2, built for x86_64 Linux. Its binaries find their libpq through the relative
+# path `../../../pgserver.libs`, so both of its folders are unpacked side by side.
+PGSERVER_VERSION=0.1.4
+PGSERVER_SHA256=d595789b47624a3d963aa9aa6359da9be31beb7e61f1a45541953242068b8813
+PGSERVER_POSTGRES_VERSION=16.2
+PGSERVER_PREFIX=/opt/lucidity
+PGSERVER_BIN=$PGSERVER_PREFIX/pgserver/pginstall/bin

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against real services: installs what is missing, starts a test
+# PostgreSQL, Redis (plain and TLS) and PgBouncer (TLS) in a temporary directory, runs
+# `cargo test --workspace "$@"`, and stops them all whatever happens. Exits with cargo's status.
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+
+SCRIPT_NAME="test"
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib/common.sh
+source "$repo/scripts/lib/common.sh"
+# shellcheck source=lib/packages.sh
+source "$repo/scripts/lib/packages.sh"
+# shellcheck source=lib/test-services.sh
+source "$repo/scripts/lib/test-services.sh"
+
+TEST_PASSWORD=test-password
+
+started=$SECONDS
+"$repo/scripts/install.sh" --test
+log "install took $((SECONDS - started))s"
+
+PG_BIN=${LUCIDITY_POSTGRES_BIN:-$PGSERVER_BIN}
+TEST_DIR=$(mktemp -d -t lucidity-test.XXXXXX)
+trap stop_test_services EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# The services' account must be able to enter it.
+chmod 755 "$TEST_DIR"
+
+started=$SECONDS
+read -r PG_PORT REDIS_PORT REDIS_TLS_PORT PGBOUNCER_PORT < <(free_ports 4)
+make_test_certificates
+start_test_postgres "$PG_PORT"
+start_test_redis "$REDIS_PORT"
+start_test_redis_tls "$REDIS_TLS_PORT"
+start_test_pgbouncer "$PGBOUNCER_PORT" "$TEST_PASSWORD"
+log "services answered after $((SECONDS - started))s in $TEST_DIR"
+
+export LUCIDITY_POSTGRES_BIN=$PG_BIN
+export LUCIDITY_TEST_PG_SOCKET_DIR=$PG_SOCKET_DIR
+export LUCIDITY_TEST_PG_PORT=$PG_PORT
+export LUCIDITY_TEST_PG_USER=cl_user
+export LUCIDITY_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
+export LUCIDITY_TEST_REDIS_TLS_URL=rediss://localhost:$REDIS_TLS_PORT/0
+export LUCIDITY_TEST_PGBOUNCER_PORT=$PGBOUNCER_PORT
+export LUCIDITY_TEST_PGBOUNCER_PASSWORD=$TEST_PASSWORD
+export LUCIDITY_TEST_CA_FILE=$TEST_DIR/tls/ca.pem
+
+cd "$repo"
+status=0
+cargo test --workspace "$@" || status=$?
+exit "$status"
