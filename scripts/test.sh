@@ -21,6 +21,8 @@ started=$SECONDS
 log "install took $((SECONDS - started))s"
 
 PG_BIN=${LUCIDITY_POSTGRES_BIN:-$PGSERVER_BIN}
+[[ -x $PG_BIN/initdb ]] ||
+    die "no PostgreSQL in $PG_BIN: unset LUCIDITY_POSTGRES_BIN to use $PGSERVER_BIN"
 TEST_DIR=$(mktemp -d -t lucidity-test.XXXXXX)
 trap stop_test_services EXIT
 trap 'exit 130' INT
@@ -47,7 +49,23 @@ export LUCIDITY_TEST_PGBOUNCER_PORT=$PGBOUNCER_PORT
 export LUCIDITY_TEST_PGBOUNCER_PASSWORD=$TEST_PASSWORD
 export LUCIDITY_TEST_CA_FILE=$TEST_DIR/tls/ca.pem
 
+# Cargo ignores `-p` beside `--workspace`: a run narrowed to some packages drops the latter.
+names_packages() {
+    local arg
+    for arg in "$@"; do
+        case "$arg" in
+            --) return 1 ;;
+            -p | -p* | --package | --package=*) return 0 ;;
+        esac
+    done
+    return 1
+}
+
 cd "$repo"
+scope=(--workspace)
+if names_packages "$@"; then
+    scope=()
+fi
 status=0
-cargo test --workspace "$@" || status=$?
+cargo test "${scope[@]}" "$@" || status=$?
 exit "$status"

@@ -61,15 +61,24 @@ pub enum Decision {
 pub fn decide(principal: &Principal, facts: &ProjectFacts, need: Need) -> Decision {
     if facts.walled {
         return match principal.is_seed_admin {
-            true => Decision::Allow { level: Level::Admin, wall_override: true },
+            true => Decision::Allow {
+                level: Level::Admin,
+                wall_override: true,
+            },
             false => Decision::Hidden,
         };
     }
     if principal.is_admin() {
-        return Decision::Allow { level: Level::Admin, wall_override: false };
+        return Decision::Allow {
+            level: Level::Admin,
+            wall_override: false,
+        };
     }
     match facts.granted.0 {
-        Some(level) if level >= need.level() => Decision::Allow { level, wall_override: false },
+        Some(level) if level >= need.level() => Decision::Allow {
+            level,
+            wall_override: false,
+        },
         Some(_) => Decision::Forbidden,
         None => Decision::Hidden,
     }
@@ -92,13 +101,18 @@ pub async fn authorize(
     let facts = facts_db::project_facts(&state.db, principal.user_id, project).await?;
     let facts = facts.ok_or(ApiError::NotFound)?;
     match decide(principal, &facts, need) {
-        Decision::Allow { level, wall_override } => {
+        Decision::Allow {
+            level,
+            wall_override,
+        } => {
             if wall_override {
                 record_wall_override(state, principal, project).await?;
             }
             Ok(level)
         }
-        Decision::Forbidden => Err(ApiError::Forbidden("Your access to this project does not allow this")),
+        Decision::Forbidden => Err(ApiError::Forbidden(
+            "Your access to this project does not allow this",
+        )),
         Decision::Hidden => Err(ApiError::NotFound),
     }
 }
@@ -143,7 +157,11 @@ mod tests {
     }
 
     fn facts(walled: bool, granted: Option<Level>) -> ProjectFacts {
-        ProjectFacts { project_id: ProjectId::new(), walled, granted: GrantedLevel(granted) }
+        ProjectFacts {
+            project_id: ProjectId::new(),
+            walled,
+            granted: GrantedLevel(granted),
+        }
     }
 
     #[test]
@@ -157,23 +175,38 @@ mod tests {
     fn only_the_seed_admin_passes_a_wall_and_it_is_flagged() {
         let seed = principal(Role::Admin, true);
         let decision = decide(&seed, &facts(true, None), Need::Manage);
-        assert_eq!(decision, Decision::Allow { level: Level::Admin, wall_override: true });
+        assert_eq!(
+            decision,
+            Decision::Allow {
+                level: Level::Admin,
+                wall_override: true
+            }
+        );
     }
 
     #[test]
     fn levels_order_viewer_editor_admin() {
         let user = principal(Role::User, false);
         let viewer = facts(false, Some(Level::Viewer));
-        assert!(matches!(decide(&user, &viewer, Need::View), Decision::Allow { .. }));
+        assert!(matches!(
+            decide(&user, &viewer, Need::View),
+            Decision::Allow { .. }
+        ));
         assert_eq!(decide(&user, &viewer, Need::Edit), Decision::Forbidden);
         let editor = facts(false, Some(Level::Editor));
-        assert!(matches!(decide(&user, &editor, Need::Edit), Decision::Allow { .. }));
+        assert!(matches!(
+            decide(&user, &editor, Need::Edit),
+            Decision::Allow { .. }
+        ));
         assert_eq!(decide(&user, &editor, Need::Manage), Decision::Forbidden);
     }
 
     #[test]
     fn no_grant_means_not_found() {
         let user = principal(Role::User, false);
-        assert_eq!(decide(&user, &facts(false, None), Need::View), Decision::Hidden);
+        assert_eq!(
+            decide(&user, &facts(false, None), Need::View),
+            Decision::Hidden
+        );
     }
 }

@@ -129,24 +129,41 @@ impl IntoResponse for ApiError {
             }
             Self::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
-                let body = ErrorBody { detail: "Internal server error".into() };
+                let body = ErrorBody {
+                    detail: "Internal server error".into(),
+                };
                 (status, Json(body)).into_response()
             }
             Self::Unauthorized(message) => {
-                let mut response =
-                    (status, Json(ErrorBody { detail: message.into() })).into_response();
+                let mut response = (
+                    status,
+                    Json(ErrorBody {
+                        detail: message.into(),
+                    }),
+                )
+                    .into_response();
                 let challenge = HeaderValue::from_static("Bearer");
-                response.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, challenge);
                 response
             }
             Self::TooManyRequests { retry_after_secs } => {
-                let body = ErrorBody { detail: self.to_string() };
+                let body = ErrorBody {
+                    detail: self.to_string(),
+                };
                 let mut response = (status, Json(body)).into_response();
                 let value = HeaderValue::from(retry_after_secs.max(1));
                 response.headers_mut().insert(header::RETRY_AFTER, value);
                 response
             }
-            other => (status, Json(ErrorBody { detail: other.to_string() })).into_response(),
+            other => (
+                status,
+                Json(ErrorBody {
+                    detail: other.to_string(),
+                }),
+            )
+                .into_response(),
         }
     }
 }

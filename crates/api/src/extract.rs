@@ -35,14 +35,21 @@ pub struct Fields {
 
 impl Fields {
     pub fn new(object: Map<String, Value>) -> Self {
-        Self { object, errors: Vec::new() }
+        Self {
+            object,
+            errors: Vec::new(),
+        }
     }
 
     /// A field that must be present and of type `T`.
     pub fn required<T: DeserializeOwned>(&mut self, name: &str) -> Option<T> {
         match self.object.get(name) {
             None | Some(Value::Null) => {
-                self.errors.push(FieldError::new(&["body", name], "Field required", "missing"));
+                self.errors.push(FieldError::new(
+                    &["body", name],
+                    "Field required",
+                    "missing",
+                ));
                 None
             }
             Some(value) => self.convert(name, value.clone()),
@@ -100,7 +107,8 @@ impl Fields {
                     None => format!("Invalid value: {error}"),
                 };
                 let type_name = expected.map_or("value_error", type_error_name);
-                self.errors.push(FieldError::new(&["body", name], msg, type_name));
+                self.errors
+                    .push(FieldError::new(&["body", name], msg, type_name));
                 None
             }
         }
@@ -137,7 +145,10 @@ fn expected_kind<T>() -> Option<&'static str> {
         Some("a string")
     } else if name.ends_with("bool") {
         Some("a boolean")
-    } else if ["u8", "u16", "u32", "u64", "i32", "i64", "usize"].iter().any(|t| name.ends_with(t)) {
+    } else if ["u8", "u16", "u32", "u64", "i32", "i64", "usize"]
+        .iter()
+        .any(|t| name.ends_with(t))
+    {
         Some("a whole number")
     } else if name.contains("Vec<") {
         Some("an array")
@@ -180,7 +191,11 @@ where
         let is_form = content_type.starts_with("application/x-www-form-urlencoded");
         let is_json = content_type.starts_with("application/json") || content_type.is_empty();
         if !(is_json || (FORM && is_form)) {
-            let accepted = if FORM { "application/json or a form" } else { "application/json" };
+            let accepted = if FORM {
+                "application/json or a form"
+            } else {
+                "application/json"
+            };
             return Err(ApiError::UnsupportedMediaType(format!(
                 "Expected {accepted}, got {content_type}"
             )));
@@ -190,7 +205,9 @@ where
             .await
             .map_err(|_| ApiError::PayloadTooLarge("The request body is too large".into()))?;
         if bytes.len() > MAX_BODY_BYTES {
-            return Err(ApiError::PayloadTooLarge("The request body is too large".into()));
+            return Err(ApiError::PayloadTooLarge(
+                "The request body is too large".into(),
+            ));
         }
         let object = match is_form {
             true => form_object(&bytes),
@@ -212,17 +229,28 @@ fn json_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
         Ok(Value::Object(object)) => Ok(object),
         Ok(other) => {
             let msg = format!("Input should be a JSON object, not {}", json_kind(&other));
-            Err(ApiError::Validation(vec![FieldError::new(&["body"], msg, "model_type")]))
+            Err(ApiError::Validation(vec![FieldError::new(
+                &["body"],
+                msg,
+                "model_type",
+            )]))
         }
         Err(error) => {
             let msg = format!("JSON decode error: {error}");
-            Err(ApiError::Validation(vec![FieldError::new(&["body"], msg, "json_invalid")]))
+            Err(ApiError::Validation(vec![FieldError::new(
+                &["body"],
+                msg,
+                "json_invalid",
+            )]))
         }
     }
 }
 
 fn form_object(bytes: &[u8]) -> Map<String, Value> {
-    url_decoded_pairs(bytes).into_iter().map(|(k, v)| (k, Value::String(v))).collect()
+    url_decoded_pairs(bytes)
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect()
 }
 
 /// Decodes `application/x-www-form-urlencoded` pairs.
@@ -275,7 +303,9 @@ where
         let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::NotFound)?;
-        let Some((name, raw)) = params.last() else { return Err(ApiError::NotFound) };
+        let Some((name, raw)) = params.last() else {
+            return Err(ApiError::NotFound);
+        };
         raw.parse().map(Id).map_err(|_| {
             let msg = format!("Input should be a valid UUID, got {raw:?}");
             ApiError::Validation(vec![FieldError::new(&["path", name], msg, "uuid_parsing")])
@@ -349,7 +379,11 @@ where
             .iter()
             .filter_map(|v| v.to_str().ok())
             .collect();
-        Ok(ClientAddr(client_address(peer, &forwarded, &state.config.http.trusted_proxies)))
+        Ok(ClientAddr(client_address(
+            peer,
+            &forwarded,
+            &state.config.http.trusted_proxies,
+        )))
     }
 }
 

@@ -84,13 +84,15 @@ pub async fn connect_redis(
             }
         }
     };
-    tokio::time::timeout(REDIS_CONNECT_TIMEOUT, attempt).await.map_err(|_| {
-        anyhow::anyhow!(
-            "cannot reach Redis at {variable} within {}s: check that it runs and that the URL \
+    tokio::time::timeout(REDIS_CONNECT_TIMEOUT, attempt)
+        .await
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "cannot reach Redis at {variable} within {}s: check that it runs and that the URL \
              (host, port, rediss:// for TLS) is right",
-            REDIS_CONNECT_TIMEOUT.as_secs()
-        )
-    })
+                REDIS_CONNECT_TIMEOUT.as_secs()
+            )
+        })
 }
 
 /// The whole HTTP application: API routes, docs, metrics and the middleware stack.
@@ -104,7 +106,10 @@ pub fn router(state: AppState) -> Router {
         .merge(docs)
         .route("/metrics", axum::routing::get(metrics::serve))
         .fallback(|| async { ApiError::NotFound })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(cors(&state.config))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
@@ -126,7 +131,11 @@ impl openapi::ApiDoc {
 /// The span every request's log lines carry: method, route template and request id. The
 /// query string is left out, since it may carry tokens.
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let route = request
         .extensions()
         .get::<axum::extract::MatchedPath>()
@@ -143,7 +152,13 @@ fn cors(config: &Config) -> CorsLayer {
     };
     CorsLayer::new()
         .allow_origin(origins)
-        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .expose_headers([header::RETRY_AFTER, HeaderName::from_static("x-request-id")])
         .max_age(Duration::from_secs(600))

@@ -57,11 +57,20 @@ impl Metrics {
             durations.clone(),
         );
         registry.register("auth_logins", "Sign-in attempts by outcome", logins.clone());
-        Self { registry, requests, durations, logins }
+        Self {
+            registry,
+            requests,
+            durations,
+            logins,
+        }
     }
 
     pub fn login(&self, outcome: &str) {
-        self.logins.get_or_create(&OutcomeLabels { outcome: outcome.into() }).inc();
+        self.logins
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.into(),
+            })
+            .inc();
     }
 
     /// The text exposition format.
@@ -85,15 +94,26 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
 
     let response = next.run(request).await;
 
-    let labels = RequestLabels { method, route, status: response.status().as_u16() };
+    let labels = RequestLabels {
+        method,
+        route,
+        status: response.status().as_u16(),
+    };
     state.metrics.requests.get_or_create(&labels).inc();
     let seconds = started.elapsed().as_secs_f64();
-    state.metrics.durations.get_or_create(&labels).observe(seconds);
+    state
+        .metrics
+        .durations
+        .get_or_create(&labels)
+        .observe(seconds);
     response
 }
 
 /// `GET /metrics`
 pub async fn serve(State(state): State<AppState>) -> impl IntoResponse {
     let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
-    ([(axum::http::header::CONTENT_TYPE, content_type)], state.metrics.render())
+    (
+        [(axum::http::header::CONTENT_TYPE, content_type)],
+        state.metrics.render(),
+    )
 }

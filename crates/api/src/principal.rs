@@ -53,7 +53,10 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         let token = bearer_token(parts).ok_or(ApiError::Unauthorized("Not authenticated"))?;
-        let claims = state.keys.verify_access(token).ok_or(ApiError::Unauthorized(INVALID_TOKEN))?;
+        let claims = state
+            .keys
+            .verify_access(token)
+            .ok_or(ApiError::Unauthorized(INVALID_TOKEN))?;
 
         let found = sessions::find_principal(&state.db, claims.sub, claims.sid).await?;
         let row = found.ok_or(ApiError::Unauthorized(INVALID_TOKEN))?;

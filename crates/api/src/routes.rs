@@ -25,7 +25,11 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::create_password_change))
         // Projects and their grants
         .routes(routes!(projects::list_projects, projects::create_project))
-        .routes(routes!(projects::get_project, projects::update_project, projects::delete_project))
+        .routes(routes!(
+            projects::get_project,
+            projects::update_project,
+            projects::delete_project
+        ))
         .routes(routes!(grants::list_grants, grants::create_grant))
         .routes(routes!(grants::delete_grant))
         // Administration
@@ -38,7 +42,10 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(groups::delete_member))
         .routes(routes!(walls::list_walls, walls::create_wall))
         .routes(routes!(walls::delete_wall))
-        .routes(routes!(credentials::list_credentials, credentials::create_credential))
+        .routes(routes!(
+            credentials::list_credentials,
+            credentials::create_credential
+        ))
         .routes(routes!(credentials::delete_credential))
         .routes(routes!(settings::get_settings, settings::update_settings))
         .routes(routes!(audit_log::list_audit_entries))

@@ -28,7 +28,11 @@ pub struct Throttle {
 
 impl Throttle {
     pub fn new(window: Duration, redis: Option<ConnectionManager>) -> Self {
-        Self { window, redis, local: Mutex::new(HashMap::new()) }
+        Self {
+            window,
+            redis,
+            local: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Seconds to wait when any limit is reached; `None` when the attempt may proceed.
@@ -50,7 +54,10 @@ impl Throttle {
                 let mut conn = redis.clone();
                 let result: redis::RedisResult<()> = redis::pipe()
                     .incr(prefixed(key), 1)
-                    .cmd("EXPIRE").arg(prefixed(key)).arg(self.window.as_secs()).arg("NX")
+                    .cmd("EXPIRE")
+                    .arg(prefixed(key))
+                    .arg(self.window.as_secs())
+                    .arg("NX")
                     .query_async(&mut conn)
                     .await;
                 match result {
@@ -66,8 +73,10 @@ impl Throttle {
     pub async fn clear(&self, key: &str) {
         if let Some(redis) = &self.redis {
             let mut conn = redis.clone();
-            let result: redis::RedisResult<()> =
-                redis::cmd("DEL").arg(prefixed(key)).query_async(&mut conn).await;
+            let result: redis::RedisResult<()> = redis::cmd("DEL")
+                .arg(prefixed(key))
+                .query_async(&mut conn)
+                .await;
             if let Err(error) = result {
                 tracing::warn!(%error, "redis unavailable; could not clear a login counter");
             }
@@ -77,7 +86,9 @@ impl Throttle {
 
     async fn read(&self, key: &str) -> (u32, u64) {
         let local = self.read_local(key);
-        let Some(redis) = &self.redis else { return local };
+        let Some(redis) = &self.redis else {
+            return local;
+        };
 
         let mut conn = redis.clone();
         let result: redis::RedisResult<(Option<u32>, i64)> = redis::pipe()
@@ -100,7 +111,9 @@ impl Throttle {
     fn record_local(&self, key: &str) {
         let now = Instant::now();
         let mut counters = self.lock_local();
-        let entry = counters.entry(key.to_string()).or_insert((0, now + self.window));
+        let entry = counters
+            .entry(key.to_string())
+            .or_insert((0, now + self.window));
         if entry.1 <= now {
             *entry = (0, now + self.window);
         }
@@ -111,14 +124,16 @@ impl Throttle {
         let now = Instant::now();
         let mut counters = self.lock_local();
         counters.retain(|_, (_, expires)| *expires > now);
-        counters
-            .get(key)
-            .map_or((0, 0), |(count, expires)| (*count, (*expires - now).as_secs().max(1)))
+        counters.get(key).map_or((0, 0), |(count, expires)| {
+            (*count, (*expires - now).as_secs().max(1))
+        })
     }
 
     fn lock_local(&self) -> std::sync::MutexGuard<'_, HashMap<String, (u32, Instant)>> {
         // A poisoned lock only means another request panicked mid-update; counters stay usable.
-        self.local.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.local
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -133,7 +148,12 @@ mod tests {
     #[tokio::test]
     async fn local_counters_block_at_the_limit_and_clear_on_success() {
         let throttle = Throttle::new(Duration::from_secs(60), None);
-        let limits = || vec![Limit { key: "account:a@b.c".into(), max_failures: 2 }];
+        let limits = || {
+            vec![Limit {
+                key: "account:a@b.c".into(),
+                max_failures: 2,
+            }]
+        };
 
         assert!(throttle.retry_after(&limits()).await.is_none());
         throttle.record_failure(&["account:a@b.c"]).await;

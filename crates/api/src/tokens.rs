@@ -78,7 +78,11 @@ impl TokenKeys {
             exp: now + ttl.as_secs() as i64,
             jti: random_token(16),
         };
-        Ok(jsonwebtoken::encode(&Header::new(self.algorithm), &claims, &self.encoding)?)
+        Ok(jsonwebtoken::encode(
+            &Header::new(self.algorithm),
+            &claims,
+            &self.encoding,
+        )?)
     }
 
     /// Verifies signature, algorithm, expiry and type; `None` for any token that fails.
@@ -121,7 +125,9 @@ mod tests {
     fn an_issued_token_verifies_and_names_its_user_and_session() {
         let keys = keys(&[]);
         let (user, session) = (UserId::new(), SessionId::new());
-        let token = keys.issue_access(user, session, None, Duration::from_secs(60)).unwrap();
+        let token = keys
+            .issue_access(user, session, None, Duration::from_secs(60))
+            .unwrap();
         let claims = keys.verify_access(&token).unwrap();
         assert_eq!((claims.sub, claims.sid), (user, session));
     }
@@ -135,8 +141,12 @@ mod tests {
             ("JWT_ALGORITHM", "HS512"),
         ]);
         let ttl = Duration::from_secs(60);
-        let foreign = theirs.issue_access(UserId::new(), SessionId::new(), None, ttl).unwrap();
-        let other_alg = hs512.issue_access(UserId::new(), SessionId::new(), None, ttl).unwrap();
+        let foreign = theirs
+            .issue_access(UserId::new(), SessionId::new(), None, ttl)
+            .unwrap();
+        let other_alg = hs512
+            .issue_access(UserId::new(), SessionId::new(), None, ttl)
+            .unwrap();
         assert!(ours.verify_access(&foreign).is_none());
         assert!(ours.verify_access(&other_alg).is_none());
     }

@@ -1,1 +1,76 @@
-fn main(){}
+//! `lucidity`: one binary, a subcommand per process. This file parses and dispatches.
+
+mod admin;
+mod commands;
+mod database;
+
+use clap::{Parser, Subcommand};
+
+/// Contract Lucidity: self-hosted contract intelligence.
+///
+/// Settings come from the environment or a `.env` file in the working directory (see
+/// .env.example); names are case-insensitive.
+#[derive(Debug, Parser)]
+#[command(name = "lucidity", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run everything in one process: the API (API_PORT, 8000), the web UI (WEB_PORT, 3000)
+    /// and a worker. Without POSTGRES_HOST it runs a private PostgreSQL with pgvector under
+    /// LUCIDITY_DATA_DIR (./data), stopped cleanly on Ctrl-C or SIGTERM.
+    Serve,
+    /// Run the REST API on API_PORT (8000). Needs POSTGRES_HOST. Applies migrations and the
+    /// seed at start-up.
+    Api,
+    /// Run a document worker: CELERY_CONCURRENCY documents at once from the queue (Redis at
+    /// CELERY_BROKER_URL / REDIS_URL when set, else PostgreSQL). Needs POSTGRES_HOST.
+    Worker,
+    /// Run the web UI on WEB_PORT (3000): the front door that serves pages and forwards
+    /// /api/* to BACKEND_INTERNAL_URL. Never touches the database.
+    Web,
+    /// Apply database migrations and the idempotent seed, then exit. Needs POSTGRES_HOST.
+    Migrate,
+    /// Manage accounts from the command line (works with POSTGRES_HOST or the embedded
+    /// database, also while `serve` runs).
+    Admin {
+        #[command(subcommand)]
+        action: admin::Action,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve => commands::serve().await,
+            Command::Api => commands::api().await,
+            Command::Worker => commands::worker().await,
+            Command::Web => commands::web().await,
+            Command::Migrate => commands::migrate().await,
+            Command::Admin { action } => admin::run(action).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), "stopped on an error");
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -183,7 +183,11 @@ impl Config {
     pub fn load() -> Result<Self, ConfigError> {
         let mut vars = match dotenv_vars(Path::new(".env")) {
             Ok(vars) => vars,
-            Err(problem) => return Err(ConfigError { problems: vec![problem] }),
+            Err(problem) => {
+                return Err(ConfigError {
+                    problems: vec![problem],
+                });
+            }
         };
         vars.extend(std::env::vars().map(|(k, v)| (k.to_ascii_uppercase(), v)));
         Self::from_vars(vars)
@@ -200,11 +204,16 @@ impl Config {
             .into_iter()
             .map(|(k, v)| (k.as_ref().to_ascii_uppercase(), v.into()))
             .collect();
-        let mut reader = Reader { vars, problems: Vec::new() };
+        let mut reader = Reader {
+            vars,
+            problems: Vec::new(),
+        };
         let config = reader.config();
         match reader.problems.is_empty() {
             true => Ok(config),
-            false => Err(ConfigError { problems: reader.problems }),
+            false => Err(ConfigError {
+                problems: reader.problems,
+            }),
         }
     }
 
@@ -269,7 +278,9 @@ impl Reader {
                 3600,
             )),
             postgres_bin: self.string("LUCIDITY_POSTGRES_BIN").map(PathBuf::from),
-            postgres_os_user: self.string("LUCIDITY_POSTGRES_OS_USER").unwrap_or("nobody".into()),
+            postgres_os_user: self
+                .string("LUCIDITY_POSTGRES_OS_USER")
+                .unwrap_or("nobody".into()),
         };
         config
     }
@@ -290,7 +301,9 @@ impl Reader {
     where
         T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
     {
-        let Some(raw) = self.string(name) else { return default };
+        let Some(raw) = self.string(name) else {
+            return default;
+        };
         match raw.parse::<T>() {
             Ok(value) if value >= min && value <= max => value,
             _ => {
@@ -320,7 +333,11 @@ impl Reader {
     }
 
     fn app_env(&mut self) -> AppEnv {
-        match self.string("APP_ENV").map(|v| v.to_ascii_lowercase()).as_deref() {
+        match self
+            .string("APP_ENV")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
             None | Some("development") | Some("dev") | Some("local") => AppEnv::Development,
             Some("production") | Some("prod") => AppEnv::Production,
             Some(other) => {
@@ -374,7 +391,9 @@ impl Reader {
             port: self.number("POSTGRES_PORT", 5432, 1, 65535),
             user: self.string("POSTGRES_USER").unwrap_or("cl_user".into()),
             password: Secret::new(self.string("POSTGRES_PASSWORD").unwrap_or_default()),
-            name: self.string("POSTGRES_DB").unwrap_or("contract_lucidity".into()),
+            name: self
+                .string("POSTGRES_DB")
+                .unwrap_or("contract_lucidity".into()),
             ssl_mode,
             ssl_root_cert,
             max_connections: self.number("POSTGRES_MAX_CONNECTIONS", 10, 1, 1000),
@@ -383,14 +402,24 @@ impl Reader {
 
     fn redis(&mut self) -> RedisConfig {
         let schemes = ["redis", "rediss"];
-        let redis_url = self.url("REDIS_URL", &schemes).map(|u| Secret::new(u.as_str()));
-        let broker = self.url("CELERY_BROKER_URL", &schemes).map(|u| Secret::new(u.as_str()));
-        let results = self.url("CELERY_RESULT_BACKEND", &schemes).map(|u| Secret::new(u.as_str()));
+        let redis_url = self
+            .url("REDIS_URL", &schemes)
+            .map(|u| Secret::new(u.as_str()));
+        let broker = self
+            .url("CELERY_BROKER_URL", &schemes)
+            .map(|u| Secret::new(u.as_str()));
+        let results = self
+            .url("CELERY_RESULT_BACKEND", &schemes)
+            .map(|u| Secret::new(u.as_str()));
 
         let broker_url = broker.or_else(|| redis_url.clone());
         let cache_url = redis_url.or_else(|| broker_url.clone());
         let result_url = results.or_else(|| cache_url.clone());
-        RedisConfig { broker_url, cache_url, result_url }
+        RedisConfig {
+            broker_url,
+            cache_url,
+            result_url,
+        }
     }
 
     fn auth(&mut self, app_env: AppEnv) -> AuthConfig {
@@ -408,9 +437,14 @@ impl Reader {
             }
         };
 
-        let email = self.string("DEFAULT_ADMIN_EMAIL").unwrap_or("admin@localhost".into());
+        let email = self
+            .string("DEFAULT_ADMIN_EMAIL")
+            .unwrap_or("admin@localhost".into());
         if !looks_like_email(&email) {
-            self.problem("DEFAULT_ADMIN_EMAIL", format!("not an email address: {email:?}"));
+            self.problem(
+                "DEFAULT_ADMIN_EMAIL",
+                format!("not an email address: {email:?}"),
+            );
         }
         let password = self.admin_password(production);
 
@@ -460,7 +494,10 @@ impl Reader {
     fn admin_password(&mut self, production: bool) -> Secret {
         match self.string("DEFAULT_ADMIN_PASSWORD") {
             Some(p) if production && (is_well_known(&p) || p == DEV_ADMIN_PASSWORD) => {
-                self.problem("DEFAULT_ADMIN_PASSWORD", "is a published default; choose another");
+                self.problem(
+                    "DEFAULT_ADMIN_PASSWORD",
+                    "is a published default; choose another",
+                );
                 Secret::new(p)
             }
             Some(p) => Secret::new(p),
@@ -497,7 +534,9 @@ impl Reader {
     }
 
     fn cors_origins(&mut self, app_env: AppEnv) -> CorsOrigins {
-        let raw = self.string("CORS_ORIGINS").unwrap_or("http://localhost:3000".into());
+        let raw = self
+            .string("CORS_ORIGINS")
+            .unwrap_or("http://localhost:3000".into());
         let origins: Vec<String> = raw
             .split(',')
             .map(|o| o.trim().trim_end_matches('/').to_string())
@@ -532,7 +571,10 @@ impl Reader {
                 .or_else(|_| item.parse::<IpAddr>().map(IpNet::from));
             match parsed {
                 Ok(net) => nets.push(net),
-                Err(_) => self.problem("TRUSTED_PROXIES", format!("not an address or CIDR: {item:?}")),
+                Err(_) => self.problem(
+                    "TRUSTED_PROXIES",
+                    format!("not an address or CIDR: {item:?}"),
+                ),
             }
         }
         nets
@@ -545,13 +587,17 @@ fn default_concurrency() -> usize {
 
 fn is_well_known(secret: &str) -> bool {
     let lower = secret.to_ascii_lowercase();
-    WELL_KNOWN_SECRETS.iter().any(|known| lower == known.to_ascii_lowercase())
+    WELL_KNOWN_SECRETS
+        .iter()
+        .any(|known| lower == known.to_ascii_lowercase())
 }
 
 /// A deliberately loose check: one `@` with something on both sides and a dot or `localhost`
 /// in the domain. Deliverability is the mail server's business.
 pub fn looks_like_email(value: &str) -> bool {
-    let Some((local, domain)) = value.split_once('@') else { return false };
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !domain.is_empty()
         && !domain.contains('@')
@@ -586,7 +632,10 @@ mod tests {
         assert_eq!(config.database.port, 5432);
         assert_eq!(config.auth.jwt_algorithm, JwtAlgorithm::Hs256);
         assert_eq!(config.auth.access_token_ttl, Duration::from_secs(3600));
-        assert_eq!(config.auth.refresh_token_ttl, Duration::from_secs(7 * 86_400));
+        assert_eq!(
+            config.auth.refresh_token_ttl,
+            Duration::from_secs(7 * 86_400)
+        );
         assert_eq!(config.max_upload_size_mb, 100);
         assert_eq!(config.log_level, "info");
         assert_eq!(config.http.api_port, 8000);
@@ -632,7 +681,10 @@ mod tests {
             "JWT_ALGORITHM",
             "CELERY_CONCURRENCY",
         ] {
-            assert!(text.contains(&format!("{name}: ")), "{name} missing from:\n{text}");
+            assert!(
+                text.contains(&format!("{name}: ")),
+                "{name} missing from:\n{text}"
+            );
         }
         assert_eq!(error.problems.len(), 8);
     }
@@ -641,9 +693,18 @@ mod tests {
     fn production_accepts_the_seed_configuration() {
         let mut vars = production_vars();
         vars.extend([
-            ("REDIS_URL", "rediss://cl-redis.xxxxx.cache.amazonaws.com:6379/0"),
-            ("CELERY_BROKER_URL", "rediss://cl-redis.xxxxx.cache.amazonaws.com:6379/0"),
-            ("CELERY_RESULT_BACKEND", "rediss://cl-redis.xxxxx.cache.amazonaws.com:6379/1"),
+            (
+                "REDIS_URL",
+                "rediss://cl-redis.xxxxx.cache.amazonaws.com:6379/0",
+            ),
+            (
+                "CELERY_BROKER_URL",
+                "rediss://cl-redis.xxxxx.cache.amazonaws.com:6379/0",
+            ),
+            (
+                "CELERY_RESULT_BACKEND",
+                "rediss://cl-redis.xxxxx.cache.amazonaws.com:6379/1",
+            ),
             ("JWT_ALGORITHM", "HS256"),
             ("STORAGE_PATH", "/data/storage"),
             ("FRONTEND_URL", "https://your-domain.com"),
@@ -665,7 +726,10 @@ mod tests {
             .filter(|(k, _)| *k != "JWT_SECRET_KEY")
             .collect();
         let text = load(&vars).unwrap_err().to_string();
-        assert!(text.contains("JWT_SECRET_KEY: must be set in production"), "{text}");
+        assert!(
+            text.contains("JWT_SECRET_KEY: must be set in production"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -681,7 +745,10 @@ mod tests {
         let mut vars = production_vars();
         vars.push(("JWT_SECRET_KEY", DEV_JWT_SECRET));
         let text = load(&vars).unwrap_err().to_string();
-        assert!(text.contains("JWT_SECRET_KEY: is a published default"), "{text}");
+        assert!(
+            text.contains("JWT_SECRET_KEY: is a published default"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -689,7 +756,10 @@ mod tests {
         let mut vars = production_vars();
         vars.push(("CORS_ORIGINS", "https://a.example.com,*"));
         let text = load(&vars).unwrap_err().to_string();
-        assert!(text.contains("CORS_ORIGINS: must list exact origins"), "{text}");
+        assert!(
+            text.contains("CORS_ORIGINS: must list exact origins"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -701,8 +771,14 @@ mod tests {
     #[test]
     fn broker_falls_back_to_redis_url_and_results_to_the_broker() {
         let config = load(&[("REDIS_URL", "redis://localhost:6379/0")]).unwrap();
-        assert_eq!(config.redis.broker_url.unwrap().expose(), "redis://localhost:6379/0");
-        assert_eq!(config.redis.result_url.unwrap().expose(), "redis://localhost:6379/0");
+        assert_eq!(
+            config.redis.broker_url.unwrap().expose(),
+            "redis://localhost:6379/0"
+        );
+        assert_eq!(
+            config.redis.result_url.unwrap().expose(),
+            "redis://localhost:6379/0"
+        );
     }
 
     #[test]

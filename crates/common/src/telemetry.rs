@@ -30,7 +30,11 @@ pub fn init(config: &Config) {
         .with_span_events(FmtSpan::NONE)
         .with_writer(std::io::stderr);
     let result = if config.is_production() {
-        builder.json().flatten_event(true).with_current_span(true).try_init()
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .try_init()
     } else {
         builder.with_target(false).try_init()
     };

@@ -229,6 +229,9 @@ pub async fn list_walls(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Wall>> {
 }
 
 pub async fn delete_wall(db: impl PgExecutor<'_>, wall: WallId) -> sqlx::Result<bool> {
-    let result = sqlx::query("DELETE FROM ethical_walls WHERE id = $1").bind(wall).execute(db).await?;
+    let result = sqlx::query("DELETE FROM ethical_walls WHERE id = $1")
+        .bind(wall)
+        .execute(db)
+        .await?;
     Ok(result.rows_affected() == 1)
 }

@@ -48,7 +48,10 @@ pub async fn find_by_client_id(
     client_id: &str,
 ) -> sqlx::Result<Option<Credential>> {
     let sql = format!("SELECT {COLUMNS} FROM api_credentials WHERE client_id = $1");
-    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(client_id).fetch_optional(db).await
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(client_id)
+        .fetch_optional(db)
+        .await
 }
 
 pub async fn list_credentials(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Credential>> {

@@ -61,7 +61,10 @@ pub async fn find_group(db: impl PgExecutor<'_>, id: GroupId) -> sqlx::Result<Op
 }
 
 pub async fn delete_group(db: impl PgExecutor<'_>, id: GroupId) -> sqlx::Result<bool> {
-    let result = sqlx::query("DELETE FROM groups WHERE id = $1").bind(id).execute(db).await?;
+    let result = sqlx::query("DELETE FROM groups WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
     Ok(result.rows_affected() == 1)
 }
 
@@ -71,11 +74,13 @@ pub async fn insert_member(
     group: GroupId,
     user: UserId,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-        .bind(group)
-        .bind(user)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(group)
+    .bind(user)
+    .execute(db)
+    .await?;
     Ok(())
 }
 

@@ -20,7 +20,10 @@ pub const DEFAULT_PROJECT_NAME: &str = "Default";
 
 /// Applies every pending migration.
 pub async fn run_migrations(pool: &PgPool) -> anyhow::Result<()> {
-    MIGRATOR.run(pool).await.context("failed to apply database migrations")?;
+    MIGRATOR
+        .run(pool)
+        .await
+        .context("failed to apply database migrations")?;
     Ok(())
 }
 
@@ -43,8 +46,14 @@ pub async fn seed(pool: &PgPool, config: &Config) -> anyhow::Result<()> {
     }
 
     let defaults = [
-        (settings::ALLOWED_FILE_TYPES, json!(DEFAULT_ALLOWED_FILE_TYPES)),
-        (settings::MAX_UPLOAD_SIZE_MB, json!(config.max_upload_size_mb)),
+        (
+            settings::ALLOWED_FILE_TYPES,
+            json!(DEFAULT_ALLOWED_FILE_TYPES),
+        ),
+        (
+            settings::MAX_UPLOAD_SIZE_MB,
+            json!(config.max_upload_size_mb),
+        ),
     ];
     for (key, value) in defaults {
         settings::insert_default(pool, key, &value)
@@ -71,4 +80,9 @@ async fn seed_admin(pool: &PgPool, config: &Config) -> anyhow::Result<()> {
         ),
     }
     Ok(())
+}
+
+/// How many migrations this build carries (test harnesses use it to refresh templates).
+pub fn migration_count() -> usize {
+    MIGRATOR.iter().count()
 }

@@ -28,8 +28,12 @@ pub fn hash(password: &str) -> Result<String, HashError> {
 
 /// True when `password` matches `phc`; a malformed stored hash never matches.
 pub fn verify(password: &str, phc: &str) -> bool {
-    let Ok(parsed) = PasswordHash::new(phc) else { return false };
-    Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok()
 }
 
 pub async fn hash_blocking(password: String) -> Result<String, HashError> {
@@ -39,17 +43,23 @@ pub async fn hash_blocking(password: String) -> Result<String, HashError> {
 }
 
 pub async fn verify_blocking(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || verify(&password, &phc)).await.unwrap_or(false)
+    tokio::task::spawn_blocking(move || verify(&password, &phc))
+        .await
+        .unwrap_or(false)
 }
 
 /// Why a new password is refused; `None` when it is acceptable.
 pub fn weakness(password: &str) -> Option<String> {
     let length = password.chars().count();
     if length < MIN_PASSWORD_LEN {
-        return Some(format!("must be at least {MIN_PASSWORD_LEN} characters long"));
+        return Some(format!(
+            "must be at least {MIN_PASSWORD_LEN} characters long"
+        ));
     }
     if length > MAX_PASSWORD_LEN {
-        return Some(format!("must be at most {MAX_PASSWORD_LEN} characters long"));
+        return Some(format!(
+            "must be at most {MAX_PASSWORD_LEN} characters long"
+        ));
     }
     let distinct: std::collections::HashSet<char> = password.chars().collect();
     if distinct.len() < 5 {

@@ -42,7 +42,10 @@ pub async fn insert_project(
 
 pub async fn find_project(db: impl PgExecutor<'_>, id: ProjectId) -> sqlx::Result<Option<Project>> {
     let sql = format!("SELECT {COLUMNS} FROM projects WHERE id = $1");
-    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(db).await
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 /// Every project, by name; callers filter through the access decision.

@@ -21,7 +21,9 @@ pub async fn insert_default(db: impl PgExecutor<'_>, key: &str, value: &Value) -
 }
 
 pub async fn list_settings(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(String, Value)>> {
-    sqlx::query_as("SELECT key, value FROM system_settings ORDER BY key").fetch_all(db).await
+    sqlx::query_as("SELECT key, value FROM system_settings ORDER BY key")
+        .fetch_all(db)
+        .await
 }
 
 pub async fn upsert_setting(

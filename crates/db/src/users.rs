@@ -97,7 +97,10 @@ pub async fn insert_user(db: impl PgExecutor<'_>, new: &NewUser<'_>) -> sqlx::Re
 
 pub async fn find_user(db: impl PgExecutor<'_>, id: UserId) -> sqlx::Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(db).await
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 pub async fn find_user_by_email(
@@ -105,7 +108,10 @@ pub async fn find_user_by_email(
     email: &str,
 ) -> sqlx::Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE lower(email) = lower($1)");
-    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(db).await
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(email)
+        .fetch_optional(db)
+        .await
 }
 
 pub async fn list_users(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<User>> {

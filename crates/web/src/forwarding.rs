@@ -11,7 +11,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use http::header::{FORWARDED, HOST};
 use http::request::Parts;
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::{Extensions, HeaderMap, HeaderName, HeaderValue};
 use ipnet::IpNet;
 
 use crate::state::AppState;
@@ -39,12 +39,15 @@ impl FromRequestParts<AppState> for Forwarding {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip());
+        let peer = peer_address(&parts.extensions);
         Ok(Self(headers(&parts.headers, peer, &state.trusted_proxies)))
     }
+}
+
+/// The address at the other end of the TCP connection, as the listener recorded it.
+pub fn peer_address(extensions: &Extensions) -> Option<IpAddr> {
+    let info = extensions.get::<ConnectInfo<SocketAddr>>()?;
+    Some(info.0.ip())
 }
 
 /// The forwarding headers for a call to the backend made on behalf of this request.

@@ -5,15 +5,15 @@
 //! touches the database or the queue: the backend's HTTP API is its only source of truth.
 //!
 //! Layout:
-//! - [`routes`]: the one list of every route and the layers around them.
-//! - [`state`]: what every handler shares (the backend client, cookie and origin policy).
-//! - [`backend`]: typed calls to the backend's auth and project endpoints.
-//! - [`proxy`]: the streaming `/api/` pass-through.
-//! - [`forwarding`]: `X-Forwarded-*` and `X-Request-Id` for every call to the backend.
-//! - [`pages`]: the server-rendered pages, one module per resource.
-//! - [`session`]: the `cl_access` and `cl_refresh` cookies.
-//! - [`csrf`]: the `Origin` check on form posts.
-//! - [`request_log`]: the request id and one tracing span per request.
+//! - `routes`: the one list of every route and the layers around them.
+//! - `state`: what every handler shares (the backend client, cookie and origin policy).
+//! - `backend`: typed calls to the backend's auth and project endpoints.
+//! - `proxy`: the streaming `/api/` pass-through.
+//! - `forwarding`: `X-Forwarded-*` and `X-Request-Id` for every call to the backend.
+//! - `pages`: the server-rendered pages, one module per resource.
+//! - `session`: the `cl_access` and `cl_refresh` cookies.
+//! - `csrf`: the `Origin` check on form posts.
+//! - `request_log`: the request id and one tracing span per request.
 
 mod backend;
 mod csrf;

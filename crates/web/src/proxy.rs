@@ -4,15 +4,15 @@
 //! and server-sent events reach the browser one by one. Hop-by-hop headers stop here, `Host`
 //! becomes the backend's, and the forwarding headers are recomputed (see [`forwarding`]).
 
-use std::net::SocketAddr;
-
 use axum::Json;
 use axum::body::{Body, HttpBody};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use http::header::{CONNECTION, CONTENT_TYPE, HOST, TE, TRAILER, TRANSFER_ENCODING, UPGRADE};
+use http::request::Parts;
 use http::{HeaderMap, HeaderName, StatusCode};
+use ipnet::IpNet;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
@@ -39,21 +39,7 @@ pub async fn forward_to_backend(State(state): State<AppState>, request: Request)
         return detail(StatusCode::NOT_FOUND, "Not Found");
     };
 
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip());
-    let mut headers = end_to_end(&parts.headers);
-    headers.remove(HOST);
-    for name in CLIENT_CLAIMS {
-        headers.remove(name);
-    }
-    headers.extend(forwarding::headers(
-        &parts.headers,
-        peer,
-        &state.trusted_proxies,
-    ));
-
+    let headers = upstream_headers(&parts, &state.trusted_proxies);
     let mut upstream = state
         .backend
         .client()
@@ -75,6 +61,19 @@ pub async fn forward_to_backend(State(state): State<AppState>, request: Request)
             detail(StatusCode::BAD_GATEWAY, "The API is unavailable")
         }
     }
+}
+
+/// The request's end-to-end headers, with the backend's `Host` and recomputed forwarding.
+fn upstream_headers(parts: &Parts, trusted_proxies: &[IpNet]) -> HeaderMap {
+    let mut headers = end_to_end(&parts.headers);
+    headers.remove(HOST);
+    for name in CLIENT_CLAIMS {
+        headers.remove(name);
+    }
+
+    let peer = forwarding::peer_address(&parts.extensions);
+    headers.extend(forwarding::headers(&parts.headers, peer, trusted_proxies));
+    headers
 }
 
 /// The backend's answer with its body streamed as it arrives.

@@ -126,6 +126,10 @@ async fn the_proxy_appends_the_peer_to_x_forwarded_for() {
 
     let echo: Value = response.json().await.unwrap();
     assert_eq!(echo["headers"]["x-forwarded-for"], "203.0.113.9, 127.0.0.1");
+    assert!(
+        echo["headers"].get("transfer-encoding").is_none(),
+        "a GET stays body-less"
+    );
     assert_eq!(echo["headers"]["x-forwarded-proto"], "https");
 }
 

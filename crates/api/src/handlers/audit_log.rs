@@ -49,12 +49,18 @@ pub async fn list_audit_entries(
     access::authorize(&state, &principal, Target::Administration, Need::View).await?;
     let limit = match query.limit.as_deref() {
         None => 100,
-        Some(raw) => raw.parse::<i64>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(
-            || {
+        Some(raw) => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| {
                 let msg = format!("must be a whole number from 1 to {MAX_LIMIT}");
-                ApiError::Validation(vec![FieldError::new(&["query", "limit"], msg, "int_parsing")])
-            },
-        )?,
+                ApiError::Validation(vec![FieldError::new(
+                    &["query", "limit"],
+                    msg,
+                    "int_parsing",
+                )])
+            })?,
     };
 
     let records = audit::list_entries(&state.db, query.action.as_deref(), limit).await?;

@@ -29,9 +29,8 @@ const BAD_REFRESH: &str = "Invalid or expired refresh token";
 /// A real Argon2id hash of a random string: verifying against it when the account does not
 /// exist takes as long as a real check, so response time does not reveal which emails exist.
 fn dummy_hash() -> String {
-    static HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        password::hash(&tokens::random_token(24)).unwrap_or_default()
-    });
+    static HASH: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| password::hash(&tokens::random_token(24)).unwrap_or_default());
     HASH.clone()
 }
 
@@ -45,7 +44,10 @@ impl FromFields for LoginRequest {
     fn from_fields(f: &mut Fields) -> Option<Self> {
         let email = f.text("email", 320);
         let password = f.required::<String>("password");
-        Some(Self { email: email?, password: password? })
+        Some(Self {
+            email: email?,
+            password: password?,
+        })
     }
 }
 
@@ -75,8 +77,14 @@ pub async fn create_login(
     let account_key = format!("account:{}", request.email.to_lowercase());
     let address_key = format!("address:{addr}");
     let limits = [
-        Limit { key: account_key.clone(), max_failures: auth.max_failures_per_account },
-        Limit { key: address_key.clone(), max_failures: auth.max_failures_per_address },
+        Limit {
+            key: account_key.clone(),
+            max_failures: auth.max_failures_per_account,
+        },
+        Limit {
+            key: address_key.clone(),
+            max_failures: auth.max_failures_per_address,
+        },
     ];
     if let Some(retry_after_secs) = state.throttle.retry_after(&limits).await {
         state.metrics.login("throttled");
@@ -85,16 +93,17 @@ pub async fn create_login(
 
     let user = users::find_user_by_email(&state.db, &request.email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let matches = password::verify_blocking(
-        request.password.clone(),
-        stored.unwrap_or_else(dummy_hash),
-    )
-    .await;
+    let matches =
+        password::verify_blocking(request.password.clone(), stored.unwrap_or_else(dummy_hash))
+            .await;
 
     let user = match user {
         Some(user) if matches => user,
         other => {
-            state.throttle.record_failure(&[&account_key, &address_key]).await;
+            state
+                .throttle
+                .record_failure(&[&account_key, &address_key])
+                .await;
             state.metrics.login("failure");
             let entry = audit::Entry {
                 actor: other.map(|u| u.id),
@@ -125,7 +134,10 @@ pub async fn create_login(
 
     let session = sessions::insert_session(&state.db, user.id, None).await?;
     let tokens = issue_tokens(&state, user.id, session, None).await?;
-    Ok(Json(TokenResponse { must_change_password: user.must_change_password, ..tokens }))
+    Ok(Json(TokenResponse {
+        must_change_password: user.must_change_password,
+        ..tokens
+    }))
 }
 
 #[derive(Debug, ToSchema)]
@@ -145,7 +157,8 @@ impl FromFields for TokenRequest {
         let refresh_token = f.optional("refresh_token");
         let grant_type = grant_type?;
 
-        let (client_id, client_secret, refresh_token) = (client_id?, client_secret?, refresh_token?);
+        let (client_id, client_secret, refresh_token) =
+            (client_id?, client_secret?, refresh_token?);
         match grant_type.as_str() {
             "client_credentials" => {
                 if client_id.is_none() {
@@ -161,7 +174,12 @@ impl FromFields for TokenRequest {
             "refresh_token" => {}
             _ => f.invalid("grant_type", "must be client_credentials or refresh_token"),
         }
-        Some(Self { grant_type, client_id, client_secret, refresh_token })
+        Some(Self {
+            grant_type,
+            client_id,
+            client_secret,
+            refresh_token,
+        })
     }
 }
 
@@ -175,7 +193,10 @@ pub async fn create_token(
     request_id: RequestId,
     Body(request): Body<TokenRequest, true>,
 ) -> ApiResult<Json<TokenResponse>> {
-    if let Some(refresh_token) = request.refresh_token.filter(|_| request.grant_type == "refresh_token") {
+    if let Some(refresh_token) = request
+        .refresh_token
+        .filter(|_| request.grant_type == "refresh_token")
+    {
         return refresh(&state, &refresh_token).await.map(Json);
     }
     let client_id = request.client_id.unwrap_or_default();
@@ -185,8 +206,14 @@ pub async fn create_token(
     let client_key = format!("client:{client_id}");
     let address_key = format!("address:{addr}");
     let limits = [
-        Limit { key: client_key.clone(), max_failures: auth.max_failures_per_account },
-        Limit { key: address_key.clone(), max_failures: auth.max_failures_per_address },
+        Limit {
+            key: client_key.clone(),
+            max_failures: auth.max_failures_per_account,
+        },
+        Limit {
+            key: address_key.clone(),
+            max_failures: auth.max_failures_per_address,
+        },
     ];
     if let Some(retry_after_secs) = state.throttle.retry_after(&limits).await {
         return Err(ApiError::TooManyRequests { retry_after_secs });
@@ -194,12 +221,14 @@ pub async fn create_token(
 
     let credential = credentials::find_by_client_id(&state.db, &client_id).await?;
     let stored = credential.as_ref().map(|c| c.secret_hash.clone());
-    let matches =
-        password::verify_blocking(client_secret, stored.unwrap_or_else(dummy_hash)).await;
+    let matches = password::verify_blocking(client_secret, stored.unwrap_or_else(dummy_hash)).await;
     let credential = match credential {
         Some(c) if matches && c.revoked_at.is_none() => c,
         _ => {
-            state.throttle.record_failure(&[&client_key, &address_key]).await;
+            state
+                .throttle
+                .record_failure(&[&client_key, &address_key])
+                .await;
             return Err(ApiError::Unauthorized(BAD_CLIENT));
         }
     };
@@ -223,7 +252,9 @@ pub async fn create_token(
 
     let user_id = credential.user_id;
     let session = sessions::insert_session(&state.db, user_id, Some(credential.id)).await?;
-    issue_tokens(&state, user_id, session, Some(credential.id)).await.map(Json)
+    issue_tokens(&state, user_id, session, Some(credential.id))
+        .await
+        .map(Json)
 }
 
 #[derive(Debug, ToSchema)]
@@ -233,7 +264,9 @@ pub struct RefreshRequest {
 
 impl FromFields for RefreshRequest {
     fn from_fields(f: &mut Fields) -> Option<Self> {
-        Some(Self { refresh_token: f.required("refresh_token")? })
+        Some(Self {
+            refresh_token: f.required("refresh_token")?,
+        })
     }
 }
 
@@ -275,7 +308,10 @@ async fn refresh(state: &AppState, token: &str) -> ApiResult<TokenResponse> {
         return Err(ApiError::Unauthorized("This account is disabled"));
     };
     let tokens = issue_tokens(state, user.id, found.session_id, found.credential_id).await?;
-    Ok(TokenResponse { must_change_password: user.must_change_password, ..tokens })
+    Ok(TokenResponse {
+        must_change_password: user.must_change_password,
+        ..tokens
+    })
 }
 
 async fn issue_tokens(
@@ -286,9 +322,14 @@ async fn issue_tokens(
 ) -> ApiResult<TokenResponse> {
     let (access_ttl, refresh_ttl) = match credential {
         Some(_) => (CREDENTIAL_ACCESS_TTL, CREDENTIAL_REFRESH_TTL),
-        None => (state.config.auth.access_token_ttl, state.config.auth.refresh_token_ttl),
+        None => (
+            state.config.auth.access_token_ttl,
+            state.config.auth.refresh_token_ttl,
+        ),
     };
-    let access_token = state.keys.issue_access(user, session, credential, access_ttl)?;
+    let access_token = state
+        .keys
+        .issue_access(user, session, credential, access_ttl)?;
 
     let refresh_token = tokens::new_refresh_token();
     let expires_at = Utc::now() + chrono::Duration::seconds(refresh_ttl.as_secs() as i64);
@@ -356,7 +397,10 @@ impl FromFields for ChangePasswordRequest {
         if new_password.is_some() && new_password == current_password {
             f.invalid("new_password", "must differ from the current password");
         }
-        Some(Self { current_password: current_password?, new_password: new_password? })
+        Some(Self {
+            current_password: current_password?,
+            new_password: new_password?,
+        })
     }
 }
 
@@ -372,19 +416,31 @@ pub async fn create_password_change(
     Body(request): Body<ChangePasswordRequest>,
 ) -> ApiResult<StatusCode> {
     if principal.credential_id.is_some() {
-        return Err(ApiError::Forbidden("API clients cannot change the user's password"));
+        return Err(ApiError::Forbidden(
+            "API clients cannot change the user's password",
+        ));
     }
-    let user = users::find_user(&state.db, principal.user_id).await?.ok_or(ApiError::NotFound)?;
+    let user = users::find_user(&state.db, principal.user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let stored = user.password_hash.unwrap_or_else(dummy_hash);
     if !password::verify_blocking(request.current_password, stored).await {
-        return Err(ApiError::BadRequest("The current password is incorrect".into()));
+        return Err(ApiError::BadRequest(
+            "The current password is incorrect".into(),
+        ));
     }
 
-    let hash = password::hash_blocking(request.new_password).await.map_err(anyhow::Error::from)?;
+    let hash = password::hash_blocking(request.new_password)
+        .await
+        .map_err(anyhow::Error::from)?;
     users::update_password(&state.db, user.id, &hash, false).await?;
-    let ended =
-        sessions::revoke_user_sessions(&state.db, user.id, Some(principal.session_id), "password_changed")
-            .await?;
+    let ended = sessions::revoke_user_sessions(
+        &state.db,
+        user.id,
+        Some(principal.session_id),
+        "password_changed",
+    )
+    .await?;
     super::record_change(
         &state,
         &principal,

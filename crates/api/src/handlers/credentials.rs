@@ -62,7 +62,10 @@ impl FromFields for NewCredential {
     fn from_fields(f: &mut Fields) -> Option<Self> {
         let name = f.text("name", 200);
         let user_id = f.required("user_id");
-        Some(Self { name: name?, user_id: user_id? })
+        Some(Self {
+            name: name?,
+            user_id: user_id?,
+        })
     }
 }
 
@@ -93,7 +96,9 @@ pub async fn create_credential(
     access::authorize(&state, &principal, Target::Administration, Need::Manage).await?;
     let client_id = format!("clc_{}", random_token(12));
     let client_secret = format!("cls_{}", random_token(32));
-    let hash = password::hash_blocking(client_secret.clone()).await.map_err(anyhow::Error::from)?;
+    let hash = password::hash_blocking(client_secret.clone())
+        .await
+        .map_err(anyhow::Error::from)?;
 
     let credential = credentials::insert_credential(
         &state.db,
@@ -104,16 +109,28 @@ pub async fn create_credential(
         principal.user_id,
     )
     .await
-    .map_err(|error| match lucidity_db::is_foreign_key_violation(&error) {
-        true => ApiError::field("user_id", "no such user"),
-        false => error.into(),
-    })?;
+    .map_err(
+        |error| match lucidity_db::is_foreign_key_violation(&error) {
+            true => ApiError::field("user_id", "no such user"),
+            false => error.into(),
+        },
+    )?;
 
     let target = ("api_credential", credential.id.to_string());
     let detail = json!({ "user_id": credential.user_id });
-    super::record_change(&state, &principal, &request_id, "credential.created", target, detail)
-        .await?;
-    let body = CreatedCredential { credential: credential.into(), client_secret };
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "credential.created",
+        target,
+        detail,
+    )
+    .await?;
+    let body = CreatedCredential {
+        credential: credential.into(),
+        client_secret,
+    };
     Ok((StatusCode::CREATED, Json(body)))
 }
 
@@ -132,7 +149,14 @@ pub async fn delete_credential(
         return Err(ApiError::NotFound);
     }
     let target = ("api_credential", id.to_string());
-    super::record_change(&state, &principal, &request_id, "credential.revoked", target, json!({}))
-        .await?;
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "credential.revoked",
+        target,
+        json!({}),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

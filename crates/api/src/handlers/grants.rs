@@ -92,7 +92,10 @@ impl FromFields for GrantRequest {
             }
             level
         });
-        Some(Self { subject: subject?, level: level? })
+        Some(Self {
+            subject: subject?,
+            level: level?,
+        })
     }
 }
 
@@ -124,15 +127,28 @@ pub async fn create_grant(
     Body(request): Body<GrantRequest>,
 ) -> ApiResult<(StatusCode, Json<GrantOut>)> {
     access::authorize(&state, &principal, Target::Project(id), Need::Manage).await?;
-    let grant =
-        access_db::upsert_grant(&state.db, id, request.subject, request.level, principal.user_id)
-            .await
-            .map_err(|e| unknown_subject(e, request.subject))?;
+    let grant = access_db::upsert_grant(
+        &state.db,
+        id,
+        request.subject,
+        request.level,
+        principal.user_id,
+    )
+    .await
+    .map_err(|e| unknown_subject(e, request.subject))?;
 
     let detail = json!({ "grant_id": grant.id, "level": grant.level, "user_id": grant.user_id,
                          "group_id": grant.group_id });
     let target = ("project", id.to_string());
-    super::record_change(&state, &principal, &request_id, "grant.created", target, detail).await?;
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "grant.created",
+        target,
+        detail,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(grant.into())))
 }
 
@@ -153,6 +169,14 @@ pub async fn delete_grant(
     }
     let detail = json!({ "grant_id": grant });
     let target = ("project", id.to_string());
-    super::record_change(&state, &principal, &request_id, "grant.deleted", target, detail).await?;
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "grant.deleted",
+        target,
+        detail,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -47,7 +47,10 @@ impl FromFields for NewGroup {
     fn from_fields(f: &mut Fields) -> Option<Self> {
         let name = f.text("name", 200);
         let description = f.optional::<String>("description");
-        Some(Self { name: name?, description: description? })
+        Some(Self {
+            name: name?,
+            description: description?,
+        })
     }
 }
 
@@ -58,7 +61,9 @@ pub struct NewMember {
 
 impl FromFields for NewMember {
     fn from_fields(f: &mut Fields) -> Option<Self> {
-        Some(Self { user_id: f.required("user_id")? })
+        Some(Self {
+            user_id: f.required("user_id")?,
+        })
     }
 }
 
@@ -89,14 +94,23 @@ pub async fn create_group(
     let description = request.description.unwrap_or_default();
     let group = groups::insert_group(&state.db, &request.name, description.trim())
         .await
-        .map_err(|error| match lucidity_db::is_unique_violation(&error, groups::NAME_KEY) {
-            true => ApiError::Conflict("A group with this name already exists".into()),
-            false => error.into(),
-        })?;
+        .map_err(
+            |error| match lucidity_db::is_unique_violation(&error, groups::NAME_KEY) {
+                true => ApiError::Conflict("A group with this name already exists".into()),
+                false => error.into(),
+            },
+        )?;
 
     let target = ("group", group.id.to_string());
-    super::record_change(&state, &principal, &request_id, "group.created", target, json!({}))
-        .await?;
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "group.created",
+        target,
+        json!({}),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(group.into())))
 }
 
@@ -110,7 +124,9 @@ pub async fn get_group(
     Id(id): Id<GroupId>,
 ) -> ApiResult<Json<GroupOut>> {
     access::authorize(&state, &principal, Target::Administration, Need::View).await?;
-    let group = groups::find_group(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let group = groups::find_group(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(Json(group.into()))
 }
 
@@ -129,8 +145,15 @@ pub async fn delete_group(
         return Err(ApiError::NotFound);
     }
     let target = ("group", id.to_string());
-    super::record_change(&state, &principal, &request_id, "group.deleted", target, json!({}))
-        .await?;
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "group.deleted",
+        target,
+        json!({}),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -147,18 +170,29 @@ pub async fn create_member(
     Body(request): Body<NewMember>,
 ) -> ApiResult<StatusCode> {
     access::authorize(&state, &principal, Target::Administration, Need::Manage).await?;
-    groups::find_group(&state.db, id).await?.ok_or(ApiError::NotFound)?;
-    groups::insert_member(&state.db, id, request.user_id).await.map_err(|error| {
-        match lucidity_db::is_foreign_key_violation(&error) {
-            true => ApiError::field("user_id", "no such user"),
-            false => error.into(),
-        }
-    })?;
+    groups::find_group(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    groups::insert_member(&state.db, id, request.user_id)
+        .await
+        .map_err(
+            |error| match lucidity_db::is_foreign_key_violation(&error) {
+                true => ApiError::field("user_id", "no such user"),
+                false => error.into(),
+            },
+        )?;
 
     let detail = json!({ "user_id": request.user_id });
     let target = ("group", id.to_string());
-    super::record_change(&state, &principal, &request_id, "group.member_added", target, detail)
-        .await?;
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "group.member_added",
+        target,
+        detail,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -178,7 +212,14 @@ pub async fn delete_member(
     }
     let detail = json!({ "user_id": user });
     let target = ("group", id.to_string());
-    super::record_change(&state, &principal, &request_id, "group.member_removed", target, detail)
-        .await?;
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "group.member_removed",
+        target,
+        detail,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -27,7 +27,10 @@ pub struct Health {
 #[utoipa::path(get, path = "/api/health", tag = "operations",
     responses((status = 200, body = Health)))]
 pub async fn get_health() -> Json<Health> {
-    Json(Health { status: "healthy", service: "Contract Lucidity" })
+    Json(Health {
+        status: "healthy",
+        service: "Contract Lucidity",
+    })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -52,8 +55,11 @@ pub struct Readiness {
 #[utoipa::path(get, path = "/api/ready", tag = "operations",
     responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 pub async fn get_ready(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
-    let (database, queue, storage) =
-        tokio::join!(check_database(&state), check_queue(&state), check_storage(&state));
+    let (database, queue, storage) = tokio::join!(
+        check_database(&state),
+        check_queue(&state),
+        check_storage(&state)
+    );
     let checks = vec![
         outcome("database", database),
         outcome("queue", queue),
@@ -65,15 +71,30 @@ pub async fn get_ready(State(state): State<AppState>) -> (StatusCode, Json<Readi
         true => ("ready", StatusCode::OK),
         false => ("not_ready", StatusCode::SERVICE_UNAVAILABLE),
     };
-    (code, Json(Readiness { status, checks, failed }))
+    (
+        code,
+        Json(Readiness {
+            status,
+            checks,
+            failed,
+        }),
+    )
 }
 
 fn outcome(name: &'static str, result: Result<(), String>) -> Check {
     match result {
-        Ok(()) => Check { name, ok: true, error: None },
+        Ok(()) => Check {
+            name,
+            ok: true,
+            error: None,
+        },
         Err(error) => {
             tracing::warn!(check = name, %error, "readiness check failed");
-            Check { name, ok: false, error: Some(error) }
+            Check {
+                name,
+                ok: false,
+                error: Some(error),
+            }
         }
     }
 }
@@ -93,7 +114,7 @@ async fn check_queue(state: &AppState) -> Result<(), String> {
         return check_database(state).await;
     };
     let mut conn = redis.clone();
-    let mut ping = redis::cmd("PING");
+    let ping = redis::cmd("PING");
     match tokio::time::timeout(CHECK_TIMEOUT, ping.query_async::<String>(&mut conn)).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(error)) => Err(format!("redis: {error}")),

@@ -58,8 +58,14 @@ pub async fn list_projects(
 
     let mut visible = Vec::new();
     for project in projects {
-        let Some(facts) = facts.iter().find(|f| f.project_id == project.id) else { continue };
-        if let Decision::Allow { level, wall_override } = access::decide(&principal, facts, Need::View) {
+        let Some(facts) = facts.iter().find(|f| f.project_id == project.id) else {
+            continue;
+        };
+        if let Decision::Allow {
+            level,
+            wall_override,
+        } = access::decide(&principal, facts, Need::View)
+        {
             if wall_override {
                 access::record_wall_override(&state, &principal, project.id).await?;
             }
@@ -80,10 +86,19 @@ impl FromFields for NewProject {
         let name = f.text("name", MAX_NAME_CHARS);
         let description = f.optional::<String>("description");
         let description = description?;
-        if description.as_ref().is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS) {
-            f.invalid("description", format!("must be at most {MAX_DESCRIPTION_CHARS} characters"));
+        if description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS)
+        {
+            f.invalid(
+                "description",
+                format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
+            );
         }
-        Some(Self { name: name?, description })
+        Some(Self {
+            name: name?,
+            description,
+        })
     }
 }
 
@@ -100,17 +115,39 @@ pub async fn create_project(
 ) -> ApiResult<(StatusCode, Json<ProjectOut>)> {
     let description = request.description.unwrap_or_default();
     let mut tx = state.db.begin().await?;
-    let project = projects::insert_project(&mut *tx, &request.name, description.trim(), principal.user_id)
-        .await
-        .map_err(duplicate_name)?;
+    let project = projects::insert_project(
+        &mut *tx,
+        &request.name,
+        description.trim(),
+        principal.user_id,
+    )
+    .await
+    .map_err(duplicate_name)?;
     let subject = Subject::User(principal.user_id);
-    access_db::upsert_grant(&mut *tx, project.id, subject, Level::Admin, principal.user_id).await?;
+    access_db::upsert_grant(
+        &mut *tx,
+        project.id,
+        subject,
+        Level::Admin,
+        principal.user_id,
+    )
+    .await?;
     tx.commit().await?;
 
     let target = ("project", project.id.to_string());
-    super::record_change(&state, &principal, &request_id, "project.created", target, json!({}))
-        .await?;
-    Ok((StatusCode::CREATED, Json(ProjectOut::new(project, Level::Admin))))
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "project.created",
+        target,
+        json!({}),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ProjectOut::new(project, Level::Admin)),
+    ))
 }
 
 fn duplicate_name(error: sqlx::Error) -> ApiError {
@@ -130,7 +167,9 @@ pub async fn get_project(
     Id(id): Id<ProjectId>,
 ) -> ApiResult<Json<ProjectOut>> {
     let level = access::authorize(&state, &principal, Target::Project(id), Need::View).await?;
-    let project = projects::find_project(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let project = projects::find_project(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(Json(ProjectOut::new(project, level)))
 }
 
@@ -145,10 +184,19 @@ impl FromFields for ProjectChanges {
         let name = f.optional_text("name", MAX_NAME_CHARS);
         let description = f.optional::<String>("description");
         let description = description?;
-        if description.as_ref().is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS) {
-            f.invalid("description", format!("must be at most {MAX_DESCRIPTION_CHARS} characters"));
+        if description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS)
+        {
+            f.invalid(
+                "description",
+                format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
+            );
         }
-        Some(Self { name: name?, description })
+        Some(Self {
+            name: name?,
+            description,
+        })
     }
 }
 
@@ -172,8 +220,15 @@ pub async fn update_project(
         .ok_or(ApiError::NotFound)?;
 
     let target = ("project", id.to_string());
-    super::record_change(&state, &principal, &request_id, "project.updated", target, json!({}))
-        .await?;
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "project.updated",
+        target,
+        json!({}),
+    )
+    .await?;
     Ok(Json(ProjectOut::new(project, level)))
 }
 
@@ -190,10 +245,19 @@ pub async fn delete_project(
 ) -> ApiResult<StatusCode> {
     access::authorize(&state, &principal, Target::Project(id), Need::Manage).await?;
     if !projects::delete_project(&state.db, id).await? {
-        return Err(ApiError::Conflict("The default project cannot be deleted".into()));
+        return Err(ApiError::Conflict(
+            "The default project cannot be deleted".into(),
+        ));
     }
     let target = ("project", id.to_string());
-    super::record_change(&state, &principal, &request_id, "project.deleted", target, json!({}))
-        .await?;
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "project.deleted",
+        target,
+        json!({}),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -17,8 +17,9 @@ use crate::principal::CurrentUser;
 use crate::state::AppState;
 
 /// Every file type the ingestion pipeline can read; the setting picks among these.
-pub const SUPPORTED_FILE_TYPES: &[&str] =
-    &["pdf", "docx", "png", "jpg", "jpeg", "tiff", "tif", "rtf", "gif", "txt"];
+pub const SUPPORTED_FILE_TYPES: &[&str] = &[
+    "pdf", "docx", "png", "jpg", "jpeg", "tiff", "tif", "rtf", "gif", "txt",
+];
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SettingsOut {
@@ -33,15 +34,25 @@ pub struct SettingsOut {
 /// The settings in force, read from the database.
 pub async fn current(state: &AppState) -> ApiResult<SettingsOut> {
     let stored = settings_db::list_settings(&state.db).await?;
-    let get = |key: &str| stored.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let get = |key: &str| {
+        stored
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
 
     let ceiling = state.config.max_upload_size_mb;
     let allowed = get(settings_db::ALLOWED_FILE_TYPES)
         .and_then(|v| serde_json::from_value::<Vec<String>>(v).ok())
         .unwrap_or_else(|| {
-            lucidity_db::migrate::DEFAULT_ALLOWED_FILE_TYPES.iter().map(|s| s.to_string()).collect()
+            lucidity_db::migrate::DEFAULT_ALLOWED_FILE_TYPES
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
         });
-    let limit = get(settings_db::MAX_UPLOAD_SIZE_MB).and_then(|v| v.as_u64()).unwrap_or(ceiling);
+    let limit = get(settings_db::MAX_UPLOAD_SIZE_MB)
+        .and_then(|v| v.as_u64())
+        .unwrap_or(ceiling);
     Ok(SettingsOut {
         allowed_file_types: allowed,
         max_upload_size_mb: limit.min(ceiling),
@@ -78,7 +89,9 @@ impl FromFields for ChangeSettings {
         let types = f.optional::<Vec<String>>("allowed_file_types");
         let limit = f.optional::<u64>("max_upload_size_mb");
         let types = types?.map(|list| {
-            list.iter().map(|t| t.trim().trim_start_matches('.').to_lowercase()).collect::<Vec<_>>()
+            list.iter()
+                .map(|t| t.trim().trim_start_matches('.').to_lowercase())
+                .collect::<Vec<_>>()
         });
         if let Some(list) = &types {
             let unknown: Vec<&str> = list
@@ -90,11 +103,17 @@ impl FromFields for ChangeSettings {
                 f.invalid("allowed_file_types", "must list at least one type");
             } else if !unknown.is_empty() {
                 let supported = SUPPORTED_FILE_TYPES.join(", ");
-                let message = format!("unsupported: {}; supported: {supported}", unknown.join(", "));
+                let message = format!(
+                    "unsupported: {}; supported: {supported}",
+                    unknown.join(", ")
+                );
                 f.invalid("allowed_file_types", message);
             }
         }
-        Some(Self { allowed_file_types: types, max_upload_size_mb: limit? })
+        Some(Self {
+            allowed_file_types: types,
+            max_upload_size_mb: limit?,
+        })
     }
 }
 
@@ -121,18 +140,37 @@ pub async fn update_settings(
     let mut changed = serde_json::Map::new();
     if let Some(types) = changes.allowed_file_types {
         let value = json!(types);
-        settings_db::upsert_setting(&state.db, settings_db::ALLOWED_FILE_TYPES, &value, principal.user_id).await?;
+        settings_db::upsert_setting(
+            &state.db,
+            settings_db::ALLOWED_FILE_TYPES,
+            &value,
+            principal.user_id,
+        )
+        .await?;
         changed.insert(settings_db::ALLOWED_FILE_TYPES.into(), value);
     }
     if let Some(limit) = changes.max_upload_size_mb {
         let value = json!(limit);
-        settings_db::upsert_setting(&state.db, settings_db::MAX_UPLOAD_SIZE_MB, &value, principal.user_id).await?;
+        settings_db::upsert_setting(
+            &state.db,
+            settings_db::MAX_UPLOAD_SIZE_MB,
+            &value,
+            principal.user_id,
+        )
+        .await?;
         changed.insert(settings_db::MAX_UPLOAD_SIZE_MB.into(), value);
     }
 
     let target = ("settings", "system".to_string());
     let detail = Value::Object(changed);
-    super::record_change(&state, &principal, &request_id, "settings.updated", target, detail)
-        .await?;
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "settings.updated",
+        target,
+        detail,
+    )
+    .await?;
     current(&state).await.map(Json)
 }

@@ -123,7 +123,9 @@ pub async fn create_user(
     Body(request): Body<CreateUser>,
 ) -> ApiResult<(StatusCode, Json<UserOut>)> {
     access::authorize(&state, &principal, Target::Administration, Need::Manage).await?;
-    let hash = password::hash_blocking(request.password).await.map_err(anyhow::Error::from)?;
+    let hash = password::hash_blocking(request.password)
+        .await
+        .map_err(anyhow::Error::from)?;
     let new = NewUser {
         email: &request.email,
         display_name: &request.display_name,
@@ -140,7 +142,15 @@ pub async fn create_user(
 
     let target = ("user", user.id.to_string());
     let detail = json!({ "role": user.role });
-    super::record_change(&state, &principal, &request_id, "user.created", target, detail).await?;
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "user.created",
+        target,
+        detail,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -179,20 +189,32 @@ pub async fn update_user(
     Body(ChangeUser(changes)): Body<ChangeUser>,
 ) -> ApiResult<Json<UserOut>> {
     access::authorize(&state, &principal, Target::Administration, Need::Manage).await?;
-    let existing = users::find_user(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let existing = users::find_user(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let demotes = changes.role == Some(Role::User) || changes.is_active == Some(false);
     if existing.is_seed_admin && demotes {
         let message = "The default administrator cannot be demoted or deactivated";
         return Err(ApiError::Conflict(message.into()));
     }
 
-    let user = users::update_user(&state.db, id, &changes).await?.ok_or(ApiError::NotFound)?;
+    let user = users::update_user(&state.db, id, &changes)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if changes.is_active == Some(false) {
         sessions::revoke_user_sessions(&state.db, id, None, "deactivated").await?;
     }
     let detail = json!({ "role": changes.role, "is_active": changes.is_active });
     let target = ("user", id.to_string());
-    super::record_change(&state, &principal, &request_id, "user.updated", target, detail).await?;
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "user.updated",
+        target,
+        detail,
+    )
+    .await?;
     Ok(Json(user.into()))
 }
 
@@ -227,13 +249,22 @@ pub async fn create_password_reset(
     Body(ResetPassword(new_password)): Body<ResetPassword>,
 ) -> ApiResult<StatusCode> {
     access::authorize(&state, &principal, Target::Administration, Need::Manage).await?;
-    let hash = password::hash_blocking(new_password).await.map_err(anyhow::Error::from)?;
+    let hash = password::hash_blocking(new_password)
+        .await
+        .map_err(anyhow::Error::from)?;
     if !users::update_password(&state.db, id, &hash, true).await? {
         return Err(ApiError::NotFound);
     }
     sessions::revoke_user_sessions(&state.db, id, None, "password_reset").await?;
     let target = ("user", id.to_string());
-    super::record_change(&state, &principal, &request_id, "user.password_reset", target, json!({}))
-        .await?;
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "user.password_reset",
+        target,
+        json!({}),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

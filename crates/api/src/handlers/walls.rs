@@ -101,7 +101,10 @@ pub async fn create_wall(
     )
     .await;
     let wall = result.map_err(|error| {
-        if access_db::WALL_KEYS.iter().any(|k| lucidity_db::is_unique_violation(&error, k)) {
+        if access_db::WALL_KEYS
+            .iter()
+            .any(|k| lucidity_db::is_unique_violation(&error, k))
+        {
             return ApiError::Conflict("This wall already exists".into());
         }
         if lucidity_db::is_foreign_key_violation(&error)
@@ -115,7 +118,15 @@ pub async fn create_wall(
 
     let detail = json!({ "wall_id": wall.id, "user_id": wall.user_id, "group_id": wall.group_id });
     let target = ("project", wall.project_id.to_string());
-    super::record_change(&state, &principal, &request_id, "wall.created", target, detail).await?;
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "wall.created",
+        target,
+        detail,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(wall.into())))
 }
 
@@ -134,6 +145,14 @@ pub async fn delete_wall(
         return Err(ApiError::NotFound);
     }
     let target = ("wall", id.to_string());
-    super::record_change(&state, &principal, &request_id, "wall.deleted", target, json!({})).await?;
+    super::record_change(
+        &state,
+        &principal,
+        &request_id,
+        "wall.deleted",
+        target,
+        json!({}),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

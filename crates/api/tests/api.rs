@@ -1,0 +1,1462 @@
+//! Integration tests of the API: the real application on port 0, a fresh database per test.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::{
+    ADMIN_EMAIL, ADMIN_NEW_PASSWORD, ADMIN_PASSWORD, TestApp, USER_PASSWORD, status_json,
+};
+
+mod auth {
+    use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    #[tokio::test]
+    async fn login_returns_access_and_refresh_tokens() {
+        let app = TestApp::spawn().await;
+        let tokens = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        assert_eq!(tokens["token_type"], "bearer");
+        assert_eq!(tokens["expires_in"], 3600);
+        assert!(
+            tokens["refresh_token"]
+                .as_str()
+                .unwrap()
+                .starts_with("clr_")
+        );
+        let me = app
+            .get("/api/v1/auth/me", tokens["access_token"].as_str().unwrap())
+            .await;
+        let (status, body) = status_json(me).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["email"], ADMIN_EMAIL);
+        assert_eq!(body["role"], "admin");
+    }
+
+    #[tokio::test]
+    async fn login_with_a_wrong_password_or_unknown_email_is_401_with_the_same_detail() {
+        let app = TestApp::spawn().await;
+        let (status, wrong) =
+            status_json(app.login_response(ADMIN_EMAIL, "nope-nope-nope").await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, unknown) = status_json(
+            app.login_response("nobody@firm.example", "nope-nope-nope")
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong, unknown);
+        assert_eq!(wrong["detail"], "Incorrect email or password");
+    }
+
+    #[tokio::test]
+    async fn emails_match_regardless_of_case() {
+        let app = TestApp::spawn().await;
+        let response = app
+            .login_response(&ADMIN_EMAIL.to_uppercase(), ADMIN_PASSWORD)
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn the_default_admin_must_change_the_password_before_anything_else() {
+        let app = TestApp::spawn().await;
+        let tokens = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        assert_eq!(tokens["must_change_password"], true);
+        let token = tokens["access_token"].as_str().unwrap();
+
+        let (status, body) = status_json(app.get("/api/v1/projects", token).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("Password change required")
+        );
+        let me = app.get("/api/v1/auth/me", token).await;
+        assert_eq!(me.status(), StatusCode::OK);
+
+        let change =
+            json!({ "current_password": ADMIN_PASSWORD, "new_password": ADMIN_NEW_PASSWORD });
+        let response = app
+            .post("/api/v1/auth/change-password", token, change)
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            app.get("/api/v1/projects", token).await.status(),
+            StatusCode::OK
+        );
+
+        let again = app.login(ADMIN_EMAIL, ADMIN_NEW_PASSWORD).await;
+        assert_eq!(again["must_change_password"], false);
+        let old = app.login_response(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    #[tokio::test]
+    async fn a_password_change_ends_the_other_sessions_but_not_this_one() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let other = app.login(ADMIN_EMAIL, ADMIN_NEW_PASSWORD).await;
+        let other_token = other["access_token"].as_str().unwrap();
+        assert_eq!(
+            app.get("/api/v1/auth/me", other_token).await.status(),
+            StatusCode::OK
+        );
+
+        let change = json!({ "current_password": ADMIN_NEW_PASSWORD, "new_password": "yet-another-password-9" });
+        let response = app
+            .post("/api/v1/auth/change-password", &admin, change)
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+
+        assert_eq!(
+            app.get("/api/v1/auth/me", other_token).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.get("/api/v1/auth/me", &admin).await.status(),
+            StatusCode::OK
+        );
+    }
+
+    #[tokio::test]
+    async fn a_weak_or_wrong_password_change_is_refused() {
+        let app = TestApp::spawn().await;
+        let token = app.admin_token().await;
+        let weak = json!({ "current_password": ADMIN_NEW_PASSWORD, "new_password": "short" });
+        let (status, body) =
+            status_json(app.post("/api/v1/auth/change-password", &token, weak).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["detail"][0]["loc"], json!(["body", "new_password"]));
+
+        let wrong = json!({ "current_password": "not-the-password", "new_password": "a-fine-new-password" });
+        let (status, body) = status_json(
+            app.post("/api/v1/auth/change-password", &token, wrong)
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["detail"], "The current password is incorrect");
+    }
+
+    async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
+        let body = json!({ "refresh_token": token });
+        app.client
+            .post(app.url("/api/v1/auth/refresh"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn refresh_rotates_the_refresh_token() {
+        let app = TestApp::spawn().await;
+        app.admin_token().await;
+        let tokens = app.login(ADMIN_EMAIL, ADMIN_NEW_PASSWORD).await;
+        let first = tokens["refresh_token"].as_str().unwrap();
+
+        let (status, rotated) = status_json(refresh(&app, first).await).await;
+        assert_eq!(status, StatusCode::OK);
+        let second = rotated["refresh_token"].as_str().unwrap();
+        assert_ne!(first, second);
+        let access = rotated["access_token"].as_str().unwrap();
+        assert_eq!(
+            app.get("/api/v1/projects", access).await.status(),
+            StatusCode::OK
+        );
+
+        let (status, _) = status_json(refresh(&app, second).await).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
+        let app = TestApp::spawn().await;
+        app.admin_token().await;
+        let tokens = app.login(ADMIN_EMAIL, ADMIN_NEW_PASSWORD).await;
+        let stolen = tokens["refresh_token"].as_str().unwrap().to_string();
+        let rotated: Value = refresh(&app, &stolen).await.json().await.unwrap();
+        let newest_refresh = rotated["refresh_token"].as_str().unwrap();
+        let newest_access = rotated["access_token"].as_str().unwrap();
+
+        let (status, body) = status_json(refresh(&app, &stolen).await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["detail"], "Invalid or expired refresh token");
+
+        assert_eq!(
+            refresh(&app, newest_refresh).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let me = app.get("/api/v1/auth/me", newest_access).await;
+        assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+        let original_access = tokens["access_token"].as_str().unwrap();
+        assert_eq!(
+            app.get("/api/v1/auth/me", original_access).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+
+        let audit: Value = app
+            .get(
+                "/api/v1/admin/audit?action=auth.refresh_reuse",
+                &app.admin_token().await,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(audit.as_array().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn refresh_works_through_the_token_endpoint_as_a_form() {
+        let app = TestApp::spawn().await;
+        let tokens = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+        ];
+        let response = app
+            .client
+            .post(app.url("/api/v1/auth/token"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = status_json(response).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["must_change_password"], true);
+    }
+
+    #[tokio::test]
+    async fn logout_ends_the_access_and_the_refresh_token() {
+        let app = TestApp::spawn().await;
+        app.admin_token().await;
+        let tokens = app.login(ADMIN_EMAIL, ADMIN_NEW_PASSWORD).await;
+        let access = tokens["access_token"].as_str().unwrap();
+
+        let response = app.post("/api/v1/auth/logout", access, json!({})).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            app.get("/api/v1/auth/me", access).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let refreshed = refresh(&app, tokens["refresh_token"].as_str().unwrap()).await;
+        assert_eq!(refreshed.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    /// Signs claims with the test secret and the given algorithm, as an attacker who knows the
+    /// secret's format but not... or a test that needs an expired token would.
+    fn sign(claims: &Value, algorithm: jsonwebtoken::Algorithm, secret: &str) -> String {
+        let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).unwrap();
+        jsonwebtoken::encode(&jsonwebtoken::Header::new(algorithm), claims, &key).unwrap()
+    }
+
+    fn claims_of(token: &str) -> Value {
+        let payload = token.split('.').nth(1).unwrap();
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+    }
+
+    const SECRET: &str = "test-secret-that-is-long-enough-for-hs256";
+
+    #[tokio::test]
+    async fn an_expired_token_is_401() {
+        let app = TestApp::spawn().await;
+        let token = app.admin_token().await;
+        let mut claims = claims_of(&token);
+        let past = chrono::Utc::now().timestamp() - 3600;
+        claims["exp"] = json!(past);
+        claims["iat"] = json!(past - 60);
+        let expired = sign(&claims, jsonwebtoken::Algorithm::HS256, SECRET);
+
+        let (status, body) = status_json(app.get("/api/v1/auth/me", &expired).await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["detail"], "Invalid or expired token");
+        assert_eq!(
+            app.get("/api/v1/auth/me", &token).await.status(),
+            StatusCode::OK
+        );
+    }
+
+    #[tokio::test]
+    async fn a_tampered_token_is_401() {
+        let app = TestApp::spawn().await;
+        let token = app.admin_token().await;
+        let (_, tokens) =
+            status_json(app.login_response(ADMIN_EMAIL, ADMIN_NEW_PASSWORD).await).await;
+        let mut claims = claims_of(tokens["access_token"].as_str().unwrap());
+        claims["sub"] = json!(uuid::Uuid::new_v4());
+        let parts: Vec<&str> = token.split('.').collect();
+        let forged_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap());
+        let tampered = format!("{}.{}.{}", parts[0], forged_payload, parts[2]);
+
+        assert_eq!(
+            app.get("/api/v1/auth/me", &tampered).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let garbage = app.get("/api/v1/auth/me", "not.a.jwt").await;
+        assert_eq!(garbage.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    #[tokio::test]
+    async fn a_token_with_another_algorithm_or_none_is_401() {
+        let app = TestApp::spawn().await;
+        let token = app.admin_token().await;
+        let claims = claims_of(&token);
+
+        let hs512 = sign(&claims, jsonwebtoken::Algorithm::HS512, SECRET);
+        assert_eq!(
+            app.get("/api/v1/auth/me", &hs512).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap());
+        let unsigned = format!("{header}.{payload}.");
+        assert_eq!(
+            app.get("/api/v1/auth/me", &unsigned).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+
+    #[tokio::test]
+    async fn a_request_without_a_token_is_401_with_a_bearer_challenge() {
+        let app = TestApp::spawn().await;
+        let response = app
+            .client
+            .get(app.url("/api/v1/projects"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()["www-authenticate"], "Bearer");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["detail"], "Not authenticated");
+    }
+
+    #[tokio::test]
+    async fn a_deactivated_user_is_refused_at_once_whatever_tokens_exist() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let (id, token) = app.user(&admin, "leaver@firm.example", "user").await;
+        assert_eq!(
+            app.get("/api/v1/auth/me", &token).await.status(),
+            StatusCode::OK
+        );
+
+        let response = app
+            .patch(
+                &format!("/api/v1/admin/users/{id}"),
+                &admin,
+                json!({ "is_active": false }),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            app.get("/api/v1/auth/me", &token).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let login = app
+            .login_response("leaver@firm.example", USER_PASSWORD)
+            .await;
+        assert_eq!(login.status(), StatusCode::UNAUTHORIZED);
+    }
+}
+
+mod credentials {
+    use super::*;
+
+    async fn create_credential(app: &TestApp, admin: &str, user_id: &str) -> Value {
+        let body = json!({ "name": "contract-sync", "user_id": user_id });
+        let (status, created) =
+            status_json(app.post("/api/v1/admin/api-credentials", admin, body).await).await;
+        assert_eq!(status, StatusCode::CREATED);
+        created
+    }
+
+    #[tokio::test]
+    async fn client_credentials_exchange_for_day_long_tokens_acting_as_the_linked_user() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let (user_id, user_token) = app.user(&admin, "robot-owner@firm.example", "user").await;
+        let project = app.project(&user_token, "Robot matter").await;
+        let created = create_credential(&app, &admin, &user_id).await;
+        let secret = created["client_secret"].as_str().unwrap();
+        assert!(secret.starts_with("cls_"));
+
+        let body = json!({ "grant_type": "client_credentials", "client_id": created["client_id"], "client_secret": secret });
+        let response = app
+            .client
+            .post(app.url("/api/v1/auth/token"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let (status, tokens) = status_json(response).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(tokens["expires_in"], 86_400);
+        let access = tokens["access_token"].as_str().unwrap();
+
+        let me: Value = app
+            .get("/api/v1/auth/me", access)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["id"], json!(user_id));
+        assert_eq!(me["is_api_client"], true);
+        let seen = app
+            .get(&format!("/api/v1/projects/{project}"), access)
+            .await;
+        assert_eq!(seen.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn the_client_secret_is_shown_once_and_stored_hashed() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let (user_id, _) = app.user(&admin, "owner@firm.example", "user").await;
+        let created = create_credential(&app, &admin, &user_id).await;
+        let secret = created["client_secret"].as_str().unwrap();
+
+        let listed: Value = app
+            .get("/api/v1/admin/api-credentials", &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(!listed.to_string().contains(secret));
+        assert!(listed[0].get("client_secret").is_none());
+        let stored: String = sqlx::query_scalar("SELECT secret_hash FROM api_credentials")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert!(stored.starts_with("$argon2id$"));
+        assert!(!stored.contains(secret));
+    }
+
+    #[tokio::test]
+    async fn a_wrong_secret_or_a_revoked_credential_is_401() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let (user_id, _) = app.user(&admin, "owner@firm.example", "user").await;
+        let created = create_credential(&app, &admin, &user_id).await;
+        let form = |secret: &str| {
+            vec![
+                ("grant_type".to_string(), "client_credentials".to_string()),
+                (
+                    "client_id".to_string(),
+                    created["client_id"].as_str().unwrap().to_string(),
+                ),
+                ("client_secret".to_string(), secret.to_string()),
+            ]
+        };
+        let wrong = app
+            .client
+            .post(app.url("/api/v1/auth/token"))
+            .form(&form("cls_wrong"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+
+        let secret = created["client_secret"].as_str().unwrap();
+        let ok: Value = app
+            .client
+            .post(app.url("/api/v1/auth/token"))
+            .form(&form(secret))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let access = ok["access_token"].as_str().unwrap();
+        let id = created["id"].as_str().unwrap();
+        let revoked = app
+            .delete(&format!("/api/v1/admin/api-credentials/{id}"), &admin)
+            .await;
+        assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+
+        assert_eq!(
+            app.get("/api/v1/auth/me", access).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let again = app
+            .client
+            .post(app.url("/api/v1/auth/token"))
+            .form(&form(secret))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_grant_type_is_422_naming_the_field() {
+        let app = TestApp::spawn().await;
+        let body = json!({ "grant_type": "password" });
+        let response = app
+            .client
+            .post(app.url("/api/v1/auth/token"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = status_json(response).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["detail"][0]["loc"], json!(["body", "grant_type"]));
+    }
+}
+
+mod throttling {
+    use super::*;
+
+    #[tokio::test]
+    async fn repeated_failures_on_one_account_answer_429_with_retry_after() {
+        let app = TestApp::spawn().await;
+        for _ in 0..5 {
+            let response = app.login_response(ADMIN_EMAIL, "wrong-password-x").await;
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        }
+        let response = app.login_response(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry_after: u64 = response.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=900).contains(&retry_after));
+        let body: Value = response.json().await.unwrap();
+        assert!(body["detail"].as_str().unwrap().contains("Too many"));
+    }
+
+    #[tokio::test]
+    async fn failures_from_one_address_across_accounts_answer_429() {
+        let app = TestApp::spawn_with(&[("LOGIN_MAX_FAILURES_PER_ADDRESS", "3")]).await;
+        for n in 0..3 {
+            let response = app
+                .login_response(&format!("guess{n}@firm.example"), "wrong-password-x")
+                .await;
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        }
+        let response = app.login_response(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+
+    #[tokio::test]
+    async fn the_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy() {
+        let app = TestApp::spawn_with(&[("LOGIN_MAX_FAILURES_PER_ADDRESS", "2")]).await;
+        let attempt = |forwarded: &'static str, email: &'static str| {
+            let body = json!({ "email": email, "password": "wrong-password-x" });
+            app.client
+                .post(app.url("/api/v1/auth/login"))
+                .header("x-forwarded-for", forwarded)
+                .json(&body)
+                .send()
+        };
+        // The test client connects from 127.0.0.1, a trusted proxy by default, so each
+        // forwarded address counts on its own.
+        assert_eq!(
+            attempt("198.51.100.1", "a@firm.example")
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            attempt("198.51.100.1", "b@firm.example")
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            attempt("198.51.100.1", "c@firm.example")
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(
+            attempt("198.51.100.2", "d@firm.example")
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+
+        let untrusted = TestApp::spawn_with(&[
+            ("LOGIN_MAX_FAILURES_PER_ADDRESS", "2"),
+            ("TRUSTED_PROXIES", "10.9.9.9"),
+        ])
+        .await;
+        for forwarded in ["198.51.100.1", "198.51.100.2"] {
+            let body = json!({ "email": "x@firm.example", "password": "wrong-password-x" });
+            let r = untrusted
+                .client
+                .post(untrusted.url("/api/v1/auth/login"))
+                .header("x-forwarded-for", forwarded)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        }
+        let body = json!({ "email": "y@firm.example", "password": "wrong-password-x" });
+        let r = untrusted
+            .client
+            .post(untrusted.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", "198.51.100.3")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+
+    #[tokio::test]
+    async fn with_redis_the_counters_are_shared_by_every_api_instance() {
+        let (_, db) = support::fresh_database().await;
+        // A distinct account per run: Redis outlives the test database.
+        let email = format!("shared-{}@firm.example", uuid::Uuid::new_v4().simple());
+        let redis = support::redis_url();
+        let vars = [
+            ("REDIS_URL", redis.as_str()),
+            ("LOGIN_MAX_FAILURES_PER_ACCOUNT", "4"),
+        ];
+        let first = TestApp::spawn_on(db.clone(), &vars).await;
+        let second = TestApp::spawn_on(db, &vars).await;
+
+        for app in [&first, &second, &first, &second] {
+            let response = app.login_response(&email, "wrong-password-x").await;
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        }
+        let blocked = second.login_response(&email, "wrong-password-x").await;
+        assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+        let blocked = first.login_response(&email, "wrong-password-x").await;
+        assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+}
+
+mod permissions {
+    use super::*;
+
+    struct World {
+        app: TestApp,
+        admin: String,
+        project: String,
+        other_project: String,
+    }
+
+    async fn world() -> World {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let project = app.project(&admin, "Acme merger").await;
+        let other_project = app.project(&admin, "Globex lease").await;
+        World {
+            app,
+            admin,
+            project,
+            other_project,
+        }
+    }
+
+    async fn grant(w: &World, subject: Value, level: &str) -> String {
+        let mut body = subject;
+        body["level"] = json!(level);
+        let path = format!("/api/v1/projects/{}/grants", w.project);
+        let (status, grant) = status_json(w.app.post(&path, &w.admin, body).await).await;
+        assert_eq!(status, StatusCode::CREATED, "{grant}");
+        grant["id"].as_str().unwrap().to_string()
+    }
+
+    async fn can_view(w: &World, token: &str) -> StatusCode {
+        w.app
+            .get(&format!("/api/v1/projects/{}", w.project), token)
+            .await
+            .status()
+    }
+
+    async fn can_edit(w: &World, token: &str, name: &str) -> StatusCode {
+        let path = format!("/api/v1/projects/{}", w.project);
+        w.app
+            .patch(&path, token, json!({ "description": name }))
+            .await
+            .status()
+    }
+
+    async fn listed(w: &World, token: &str) -> Vec<String> {
+        let list: Value = w
+            .app
+            .get("/api/v1/projects", token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_user_without_a_grant_gets_404_and_sees_nothing_listed() {
+        let w = world().await;
+        let (_, token) = w.app.user(&w.admin, "outsider@firm.example", "user").await;
+        let (status, body) = status_json(
+            w.app
+                .get(&format!("/api/v1/projects/{}", w.project), &token)
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body["detail"], "Not found");
+        let missing = format!("/api/v1/projects/{}", uuid::Uuid::new_v4());
+        let (_, absent) = status_json(w.app.get(&missing, &token).await).await;
+        assert_eq!(
+            body, absent,
+            "a hidden project and a missing one look the same"
+        );
+        assert!(listed(&w, &token).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn grant_levels_allow_viewing_editing_and_managing_in_order() {
+        let w = world().await;
+        let (viewer_id, viewer) = w.app.user(&w.admin, "viewer@firm.example", "user").await;
+        let (editor_id, editor) = w.app.user(&w.admin, "editor@firm.example", "user").await;
+        let (manager_id, manager) = w.app.user(&w.admin, "manager@firm.example", "user").await;
+        grant(&w, json!({ "user_id": viewer_id }), "viewer").await;
+        grant(&w, json!({ "user_id": editor_id }), "editor").await;
+        grant(&w, json!({ "user_id": manager_id }), "admin").await;
+
+        for token in [&viewer, &editor, &manager] {
+            assert_eq!(can_view(&w, token).await, StatusCode::OK);
+            assert_eq!(listed(&w, token).await, vec!["Acme merger".to_string()]);
+        }
+        assert_eq!(can_edit(&w, &viewer, "x").await, StatusCode::FORBIDDEN);
+        // Renaming is project administration; editors upload and edit documents.
+        assert_eq!(can_edit(&w, &editor, "x").await, StatusCode::FORBIDDEN);
+        assert_eq!(can_edit(&w, &manager, "x").await, StatusCode::OK);
+
+        let grants = format!("/api/v1/projects/{}/grants", w.project);
+        assert_eq!(
+            w.app.get(&grants, &editor).await.status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(w.app.get(&grants, &manager).await.status(), StatusCode::OK);
+        let other = format!("/api/v1/projects/{}", w.other_project);
+        assert_eq!(
+            w.app.get(&other, &manager).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+
+    #[tokio::test]
+    async fn a_group_grant_gives_its_members_access_and_removal_takes_it_away_at_once() {
+        let w = world().await;
+        let (member_id, member) = w.app.user(&w.admin, "member@firm.example", "user").await;
+        let (_, group) = status_json(
+            w.app
+                .post(
+                    "/api/v1/admin/groups",
+                    &w.admin,
+                    json!({ "name": "Litigation" }),
+                )
+                .await,
+        )
+        .await;
+        let group_id = group["id"].as_str().unwrap().to_string();
+        grant(&w, json!({ "group_id": group_id }), "viewer").await;
+        assert_eq!(can_view(&w, &member).await, StatusCode::NOT_FOUND);
+
+        let members = format!("/api/v1/admin/groups/{group_id}/members");
+        let added = w
+            .app
+            .post(&members, &w.admin, json!({ "user_id": member_id }))
+            .await;
+        assert_eq!(added.status(), StatusCode::NO_CONTENT);
+        assert_eq!(can_view(&w, &member).await, StatusCode::OK);
+
+        let removed = w
+            .app
+            .delete(&format!("{members}/{member_id}"), &w.admin)
+            .await;
+        assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+        assert_eq!(can_view(&w, &member).await, StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn the_best_of_a_user_grant_and_a_group_grant_counts() {
+        let w = world().await;
+        let (id, token) = w.app.user(&w.admin, "both@firm.example", "user").await;
+        let (_, group) = status_json(
+            w.app
+                .post(
+                    "/api/v1/admin/groups",
+                    &w.admin,
+                    json!({ "name": "Partners" }),
+                )
+                .await,
+        )
+        .await;
+        let group_id = group["id"].as_str().unwrap().to_string();
+        w.app
+            .post(
+                &format!("/api/v1/admin/groups/{group_id}/members"),
+                &w.admin,
+                json!({ "user_id": id }),
+            )
+            .await;
+        grant(&w, json!({ "user_id": id }), "viewer").await;
+        grant(&w, json!({ "group_id": group_id }), "admin").await;
+        assert_eq!(can_edit(&w, &token, "by group").await, StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn revoking_a_grant_takes_effect_on_the_next_request() {
+        let w = world().await;
+        let (id, token) = w.app.user(&w.admin, "temp@firm.example", "user").await;
+        let grant_id = grant(&w, json!({ "user_id": id }), "editor").await;
+        assert_eq!(can_view(&w, &token).await, StatusCode::OK);
+
+        let path = format!("/api/v1/projects/{}/grants/{grant_id}", w.project);
+        assert_eq!(
+            w.app.delete(&path, &w.admin).await.status(),
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(can_view(&w, &token).await, StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn a_wall_denies_a_granted_user_at_once() {
+        let w = world().await;
+        let (id, token) = w
+            .app
+            .user(&w.admin, "conflicted@firm.example", "user")
+            .await;
+        grant(&w, json!({ "user_id": id }), "admin").await;
+        assert_eq!(can_view(&w, &token).await, StatusCode::OK);
+
+        let wall =
+            json!({ "project_id": w.project, "user_id": id, "reason": "acted for the other side" });
+        let (status, wall) =
+            status_json(w.app.post("/api/v1/admin/walls", &w.admin, wall).await).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(can_view(&w, &token).await, StatusCode::NOT_FOUND);
+        assert!(listed(&w, &token).await.is_empty());
+
+        let path = format!("/api/v1/admin/walls/{}", wall["id"].as_str().unwrap());
+        assert_eq!(
+            w.app.delete(&path, &w.admin).await.status(),
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(can_view(&w, &token).await, StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn a_wall_on_a_group_binds_its_members_even_when_they_are_admins() {
+        let w = world().await;
+        let (id, token) = w
+            .app
+            .user(&w.admin, "second-admin@firm.example", "admin")
+            .await;
+        assert_eq!(can_view(&w, &token).await, StatusCode::OK);
+        let (_, group) = status_json(
+            w.app
+                .post(
+                    "/api/v1/admin/groups",
+                    &w.admin,
+                    json!({ "name": "Screened" }),
+                )
+                .await,
+        )
+        .await;
+        let group_id = group["id"].as_str().unwrap();
+        w.app
+            .post(
+                &format!("/api/v1/admin/groups/{group_id}/members"),
+                &w.admin,
+                json!({ "user_id": id }),
+            )
+            .await;
+
+        let wall = json!({ "project_id": w.project, "group_id": group_id });
+        assert_eq!(
+            w.app
+                .post("/api/v1/admin/walls", &w.admin, wall)
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+        assert_eq!(can_view(&w, &token).await, StatusCode::NOT_FOUND);
+        assert_eq!(can_edit(&w, &token, "x").await, StatusCode::NOT_FOUND);
+        assert_eq!(
+            listed(&w, &token).await,
+            vec!["Default".to_string(), "Globex lease".to_string()]
+        );
+    }
+
+    #[tokio::test]
+    async fn only_the_default_admin_passes_a_wall_and_each_pass_is_audited() {
+        let w = world().await;
+        let me: Value = w
+            .app
+            .get("/api/v1/auth/me", &w.admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let wall = json!({ "project_id": w.project, "user_id": me["id"] });
+        assert_eq!(
+            w.app
+                .post("/api/v1/admin/walls", &w.admin, wall)
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+
+        assert_eq!(can_view(&w, &w.admin).await, StatusCode::OK);
+        assert_eq!(can_view(&w, &w.admin).await, StatusCode::OK);
+        let audit: Value = w
+            .app
+            .get("/api/v1/admin/audit?action=wall.override", &w.admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let entries = audit.as_array().unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0]["target_id"], json!(w.project));
+    }
+
+    #[tokio::test]
+    async fn a_plain_user_cannot_reach_the_administration() {
+        let w = world().await;
+        let (_, token) = w.app.user(&w.admin, "plain@firm.example", "user").await;
+        for path in [
+            "/api/v1/admin/users",
+            "/api/v1/admin/groups",
+            "/api/v1/admin/walls",
+            "/api/v1/admin/settings",
+            "/api/v1/admin/audit",
+            "/api/v1/admin/api-credentials",
+        ] {
+            let (status, body) = status_json(w.app.get(path, &token).await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+            assert_eq!(body["detail"], "Administrator role required");
+        }
+        let create = json!({ "email": "x@firm.example", "role": "admin", "password": "temporary-password-1" });
+        assert_eq!(
+            w.app
+                .post("/api/v1/admin/users", &token, create)
+                .await
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    #[tokio::test]
+    async fn the_creator_of_a_project_manages_it() {
+        let w = world().await;
+        let (_, token) = w.app.user(&w.admin, "creator@firm.example", "user").await;
+        let project = w.app.project(&token, "My matter").await;
+        let path = format!("/api/v1/projects/{project}");
+        let (status, body) = status_json(w.app.get(&path, &token).await).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["access_level"], "admin");
+        assert_eq!(
+            w.app.delete(&path, &token).await.status(),
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            w.app.get(&path, &token).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+
+    #[tokio::test]
+    async fn the_default_administrator_cannot_be_demoted_or_deactivated() {
+        let w = world().await;
+        let me: Value = w
+            .app
+            .get("/api/v1/auth/me", &w.admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let path = format!("/api/v1/admin/users/{}", me["id"].as_str().unwrap());
+        let response = w
+            .app
+            .patch(&path, &w.admin, json!({ "is_active": false }))
+            .await;
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        let response = w
+            .app
+            .patch(&path, &w.admin, json!({ "role": "user" }))
+            .await;
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+    }
+}
+
+mod projects {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_seed_creates_one_default_project() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let list: Value = app
+            .get("/api/v1/projects", &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        assert_eq!(list[0]["name"], "Default");
+        assert_eq!(list[0]["is_default"], true);
+
+        let path = format!("/api/v1/projects/{}", list[0]["id"].as_str().unwrap());
+        assert_eq!(
+            app.delete(&path, &admin).await.status(),
+            StatusCode::CONFLICT
+        );
+    }
+
+    #[tokio::test]
+    async fn seeding_twice_changes_nothing() {
+        let app = TestApp::spawn().await;
+        lucidity_db::migrate::seed(&app.db, &app.config)
+            .await
+            .unwrap();
+        lucidity_db::migrate::seed(&app.db, &app.config)
+            .await
+            .unwrap();
+        let counts: (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM projects), \
+                    (SELECT count(*) FROM system_settings)",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        assert_eq!(counts, (1, 1, 2));
+    }
+
+    #[tokio::test]
+    async fn a_duplicate_project_name_in_any_case_is_409() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        app.project(&admin, "Acme merger").await;
+        let (status, body) = status_json(
+            app.post("/api/v1/projects", &admin, json!({ "name": "ACME Merger" }))
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(body["detail"], "A project with this name already exists");
+    }
+
+    #[tokio::test]
+    async fn malformed_json_is_422_with_the_body_located() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let response = app
+            .client
+            .post(app.url("/api/v1/projects"))
+            .bearer_auth(&admin)
+            .header("content-type", "application/json")
+            .body("{\"name\": \"Acme\",")
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = status_json(response).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["detail"][0]["loc"], json!(["body"]));
+        assert_eq!(body["detail"][0]["type"], "json_invalid");
+    }
+
+    #[tokio::test]
+    async fn every_missing_or_mistyped_field_is_listed() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let body = json!({ "email": 42, "role": "overlord" });
+        let (status, body) = status_json(app.post("/api/v1/admin/users", &admin, body).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let detail = body["detail"].as_array().unwrap();
+        let fields: Vec<&Value> = detail.iter().map(|d| &d["loc"][1]).collect();
+        assert_eq!(fields, vec!["email", "role", "password"]);
+        assert_eq!(detail[0]["type"], "string_type");
+        assert_eq!(detail[1]["type"], "value_error");
+        assert_eq!(detail[2]["type"], "missing");
+        assert_eq!(detail[2]["msg"], "Field required");
+    }
+
+    #[tokio::test]
+    async fn an_empty_body_and_a_non_object_body_are_422() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let empty = app
+            .client
+            .post(app.url("/api/v1/projects"))
+            .bearer_auth(&admin)
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let array = app.post("/api/v1/projects", &admin, json!(["name"])).await;
+        let (status, body) = status_json(array).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["detail"][0]["type"], "model_type");
+    }
+
+    #[tokio::test]
+    async fn a_malformed_path_id_is_422_naming_the_parameter() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let (status, body) =
+            status_json(app.get("/api/v1/projects/not-a-uuid", &admin).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["detail"][0]["loc"], json!(["path", "id"]));
+    }
+
+    #[tokio::test]
+    async fn a_non_json_content_type_is_415() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let response = app
+            .client
+            .post(app.url("/api/v1/projects"))
+            .bearer_auth(&admin)
+            .header("content-type", "text/plain")
+            .body("name=x")
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = status_json(response).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("application/json")
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unknown_route_is_a_json_404() {
+        let app = TestApp::spawn().await;
+        let (status, body) = status_json(
+            app.client
+                .get(app.url("/api/v1/nothing-here"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body["detail"], "Not found");
+    }
+}
+
+mod administration {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_duplicate_email_in_any_case_is_409() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let body = json!({ "email": ADMIN_EMAIL.to_uppercase(), "role": "user", "password": "temporary-password-1" });
+        let (status, body) = status_json(app.post("/api/v1/admin/users", &admin, body).await).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(body["detail"], "An account with this email already exists");
+    }
+
+    #[tokio::test]
+    async fn a_password_reset_forces_a_change_and_ends_sessions() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let (id, token) = app.user(&admin, "forgetful@firm.example", "user").await;
+        let body = json!({ "new_password": "temporary-password-2" });
+        let response = app
+            .post(
+                &format!("/api/v1/admin/users/{id}/reset-password"),
+                &admin,
+                body,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            app.get("/api/v1/auth/me", &token).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let tokens = app
+            .login("forgetful@firm.example", "temporary-password-2")
+            .await;
+        assert_eq!(tokens["must_change_password"], true);
+    }
+
+    #[tokio::test]
+    async fn the_upload_limit_can_be_lowered_but_never_raised_above_the_ceiling() {
+        let app = TestApp::spawn_with(&[("MAX_UPLOAD_SIZE_MB", "50")]).await;
+        let admin = app.admin_token().await;
+        let settings: Value = app
+            .get("/api/v1/admin/settings", &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(settings["max_upload_size_mb"], 50);
+        assert_eq!(
+            settings["allowed_file_types"],
+            json!(["pdf", "docx", "png", "jpg", "jpeg", "tiff"])
+        );
+
+        let (status, body) = status_json(
+            app.patch(
+                "/api/v1/admin/settings",
+                &admin,
+                json!({ "max_upload_size_mb": 80 }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body["detail"][0]["loc"],
+            json!(["body", "max_upload_size_mb"])
+        );
+
+        let (status, body) = status_json(
+            app.patch(
+                "/api/v1/admin/settings",
+                &admin,
+                json!({ "max_upload_size_mb": 20, "allowed_file_types": ["PDF", ".rtf"] }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["max_upload_size_mb"], 20);
+        assert_eq!(body["allowed_file_types"], json!(["pdf", "rtf"]));
+
+        let (status, _) = status_json(
+            app.patch(
+                "/api/v1/admin/settings",
+                &admin,
+                json!({ "allowed_file_types": ["exe"] }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    #[tokio::test]
+    async fn a_lowered_ceiling_caps_a_stored_higher_limit() {
+        let (_, db) = support::fresh_database().await;
+        let first = TestApp::spawn_on(db.clone(), &[("MAX_UPLOAD_SIZE_MB", "100")]).await;
+        let admin = first.admin_token().await;
+        first
+            .patch(
+                "/api/v1/admin/settings",
+                &admin,
+                json!({ "max_upload_size_mb": 90 }),
+            )
+            .await;
+
+        let lowered = TestApp::spawn_on(db, &[("MAX_UPLOAD_SIZE_MB", "10")]).await;
+        let settings: Value = lowered
+            .get("/api/v1/admin/settings", &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(settings["max_upload_size_mb"], 10);
+    }
+
+    #[tokio::test]
+    async fn changes_are_written_to_the_audit_log_without_secrets() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        app.user(&admin, "audited@firm.example", "user").await;
+        let audit: Value = app
+            .get("/api/v1/admin/audit", &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let actions: Vec<&str> = audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert!(actions.contains(&"user.created"));
+        assert!(actions.contains(&"auth.login"));
+        assert!(actions.contains(&"user.password_changed"));
+        assert!(!audit.to_string().contains("temporary-password-1"));
+
+        let tamper = sqlx::query("DELETE FROM audit_log").execute(&app.db).await;
+        assert!(tamper.is_err(), "the audit log is append-only");
+    }
+}
+
+mod operations {
+    use super::*;
+
+    #[tokio::test]
+    async fn health_answers_healthy() {
+        let app = TestApp::spawn().await;
+        let (status, body) =
+            status_json(app.client.get(app.url("/api/health")).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            body,
+            json!({ "status": "healthy", "service": "Contract Lucidity" })
+        );
+    }
+
+    #[tokio::test]
+    async fn ready_checks_database_queue_and_storage() {
+        let app = TestApp::spawn().await;
+        let (status, body) =
+            status_json(app.client.get(app.url("/api/ready")).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["status"], "ready");
+        let names: Vec<&str> = body["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, vec!["database", "queue", "storage"]);
+    }
+
+    #[tokio::test]
+    async fn ready_names_an_unwritable_storage_path() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let path = file.path().join("storage").display().to_string();
+        let app = TestApp::spawn_with(&[("STORAGE_PATH", path.as_str())]).await;
+        let (status, body) =
+            status_json(app.client.get(app.url("/api/ready")).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["failed"], json!(["storage"]));
+    }
+
+    #[tokio::test]
+    async fn ready_names_an_unreachable_redis_queue() {
+        let app = TestApp::spawn_with(&[("REDIS_URL", &support::redis_url())]).await;
+        let (status, _) =
+            status_json(app.client.get(app.url("/api/ready")).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::OK);
+        drop(app);
+
+        // A Redis that goes away after start-up: the readiness check reports the queue.
+        let mut redis = support::OwnRedis::start().await;
+        let app = TestApp::spawn_with(&[("REDIS_URL", redis.url.as_str())]).await;
+        redis.kill();
+        let (status, body) =
+            status_json(app.client.get(app.url("/api/ready")).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["failed"], json!(["queue"]));
+    }
+
+    #[tokio::test]
+    async fn the_openapi_document_lists_every_route_and_the_docs_page_is_local() {
+        let app = TestApp::spawn().await;
+        let doc: Value = app
+            .client
+            .get(app.url("/api/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let paths = doc["paths"].as_object().unwrap();
+        for path in [
+            "/api/v1/auth/login",
+            "/api/v1/auth/token",
+            "/api/v1/projects/{id}",
+            "/api/v1/admin/walls",
+            "/api/health",
+        ] {
+            assert!(
+                paths.contains_key(path),
+                "{path} missing from the OpenAPI document"
+            );
+        }
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+        let page = app.client.get(app.url("/api/docs/")).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("swagger"));
+        assert!(
+            !html.contains("cdn"),
+            "the docs page must not load from a CDN"
+        );
+    }
+
+    #[tokio::test]
+    async fn metrics_count_requests_by_route_template() {
+        let app = TestApp::spawn().await;
+        app.client.get(app.url("/api/health")).send().await.unwrap();
+        let text = app
+            .client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text.contains("lucidity_http_requests_total{method=\"GET\",route=\"/api/health\",status=\"200\"} 1"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn every_response_carries_a_request_id_and_keeps_a_given_one() {
+        let app = TestApp::spawn().await;
+        let response = app.client.get(app.url("/api/health")).send().await.unwrap();
+        assert_eq!(response.headers()["x-request-id"].len(), 36);
+        let response = app
+            .client
+            .get(app.url("/api/health"))
+            .header("x-request-id", "abc-123")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["x-request-id"], "abc-123");
+    }
+
+    #[tokio::test]
+    async fn cors_allows_only_the_configured_origins() {
+        let app = TestApp::spawn_with(&[("CORS_ORIGINS", "https://contracts.firm.example")]).await;
+        let preflight = |origin: &'static str| {
+            app.client
+                .request(reqwest::Method::OPTIONS, app.url("/api/v1/projects"))
+                .header("origin", origin)
+                .header("access-control-request-method", "GET")
+                .send()
+        };
+        let allowed = preflight("https://contracts.firm.example").await.unwrap();
+        assert_eq!(
+            allowed.headers()["access-control-allow-origin"],
+            "https://contracts.firm.example"
+        );
+        let refused = preflight("https://evil.example").await.unwrap();
+        assert!(
+            refused
+                .headers()
+                .get("access-control-allow-origin")
+                .is_none()
+        );
+    }
+}
