@@ -207,6 +207,7 @@ impl Config {
         let mut reader = Reader {
             vars,
             problems: Vec::new(),
+            names: Default::default(),
         };
         let config = reader.config();
         match reader.problems.is_empty() {
@@ -215,6 +216,17 @@ impl Config {
                 problems: reader.problems,
             }),
         }
+    }
+
+    /// Every variable the configuration reads.
+    pub fn variable_names() -> Vec<String> {
+        let mut reader = Reader {
+            vars: BTreeMap::new(),
+            problems: Vec::new(),
+            names: Default::default(),
+        };
+        let _ = reader.config();
+        reader.names.into_inner().into_iter().collect()
     }
 
     pub fn is_production(&self) -> bool {
@@ -247,6 +259,8 @@ fn dotenv_vars(path: &Path) -> Result<BTreeMap<String, String>, String> {
 struct Reader {
     vars: BTreeMap<String, String>,
     problems: Vec<String>,
+    /// Every variable name looked up, so the sample file can be checked against the code.
+    names: std::cell::RefCell<std::collections::BTreeSet<String>>,
 }
 
 impl Reader {
@@ -260,7 +274,7 @@ impl Reader {
             None => PathBuf::from("/data/storage"),
         };
 
-        let config = Config {
+        Config {
             app_env,
             log_level: self.log_level(),
             redis: self.redis(),
@@ -281,12 +295,12 @@ impl Reader {
             postgres_os_user: self
                 .string("LUCIDITY_POSTGRES_OS_USER")
                 .unwrap_or("nobody".into()),
-        };
-        config
+        }
     }
 
     /// A set, non-blank value, trimmed.
     fn string(&self, name: &str) -> Option<String> {
+        self.names.borrow_mut().insert(name.to_string());
         self.vars
             .get(name)
             .map(|v| v.trim().to_string())
@@ -790,6 +804,19 @@ mod tests {
         let config = Config::from_vars(vars).unwrap();
         assert_eq!(config.database.name, "from_file");
         assert_eq!(config.log_level, "warn");
+    }
+
+    #[test]
+    fn the_sample_env_file_lists_every_variable_and_loads_as_is() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.env.example");
+        let vars = dotenv_vars(&path).expect(".env.example parses");
+        for name in Config::variable_names() {
+            assert!(vars.contains_key(&name), "{name} is missing from .env.example");
+        }
+        for name in vars.keys() {
+            assert!(Config::variable_names().contains(name), "{name} is not read by the code");
+        }
+        Config::from_vars(vars).expect("the sample configuration is valid");
     }
 
     #[test]
