@@ -54,7 +54,8 @@ install_pgserver() {
     [[ $(uname -m) == x86_64 ]] ||
         die "the embedded PostgreSQL wheel is built for x86_64 only; this machine is $(uname -m)"
 
-    log "installing PostgreSQL $PGSERVER_POSTGRES_VERSION (pgserver $PGSERVER_VERSION) into $PGSERVER_PREFIX"
+    log "installing PostgreSQL $PGSERVER_POSTGRES_VERSION (pgserver $PGSERVER_VERSION)" \
+        "into $PGSERVER_PREFIX"
     download_dir=$(mktemp -d)
     trap 'rm -rf "$download_dir"' EXIT
     python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 \

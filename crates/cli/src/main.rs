@@ -20,8 +20,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run everything in one process: the API (API_PORT, 8000), the web UI (WEB_PORT, 3000)
-    /// and a worker. Without POSTGRES_HOST it runs a private PostgreSQL with pgvector under
-    /// LUCIDITY_DATA_DIR (./data), stopped cleanly on Ctrl-C or SIGTERM.
+    /// and a worker. Without POSTGRES_HOST it runs the embedded default: a private PostgreSQL
+    /// with pgvector under LUCIDITY_DATA_DIR (./data), stopped cleanly on Ctrl-C or SIGTERM.
     Serve,
     /// Run the REST API on API_PORT (8000). Needs POSTGRES_HOST. Applies migrations and the
     /// seed at start-up.
