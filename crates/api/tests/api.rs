@@ -1049,6 +1049,35 @@ mod projects {
     }
 
     #[tokio::test]
+    async fn several_instances_migrating_and_seeding_at_once_all_succeed() {
+        let db = support::empty_database().await;
+        let storage = tempfile::tempdir().unwrap();
+        let config = support::test_config(storage.path(), &[]);
+        let mut starts = tokio::task::JoinSet::new();
+        for _ in 0..4 {
+            let (db, config) = (db.clone(), config.clone());
+            starts.spawn(async move {
+                lucidity_db::migrate::run_migrations(&db).await?;
+                lucidity_db::migrate::seed(&db, &config).await
+            });
+        }
+        while let Some(result) = starts.join_next().await {
+            result.unwrap().expect("every instance starts");
+        }
+
+        let vector: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector')")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert!(vector, "the vector extension is enabled");
+        let admins: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE is_seed_admin")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(admins, 1);
+    }
+
+    #[tokio::test]
     async fn a_duplicate_project_name_in_any_case_is_409() {
         let app = TestApp::spawn().await;
         let admin = app.admin_token().await;

@@ -71,13 +71,14 @@ async fn seed_admin(pool: &PgPool, config: &Config) -> anyhow::Result<()> {
     let email = &config.auth.default_admin_email;
     let secret = config.auth.default_admin_password.expose().to_string();
     let hash = password::hash_blocking(secret).await?;
-    let created = users::insert_seed_admin(pool, email, &hash).await?;
-    match created {
-        true => tracing::info!(user.email = %email, "created the default admin account"),
-        false => tracing::warn!(
+    if users::insert_seed_admin(pool, email, &hash).await? {
+        tracing::info!(user.email = %email, "created the default admin account");
+    } else if !users::seed_admin_exists(pool).await? {
+        // Not a concurrent start that created it first: the email is someone else's.
+        tracing::warn!(
             user.email = %email,
             "DEFAULT_ADMIN_EMAIL belongs to an existing account; no default admin was created"
-        ),
+        );
     }
     Ok(())
 }

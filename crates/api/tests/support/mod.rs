@@ -116,6 +116,21 @@ pub async fn fresh_database() -> (String, PgPool) {
     (name, pool)
 }
 
+/// An empty database (no migrations), for tests of start-up itself.
+pub async fn empty_database() -> PgPool {
+    let name = format!("empty_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = PgConnection::connect_with(&server_options().database("postgres"))
+        .await
+        .unwrap();
+    let create = format!("CREATE DATABASE {name}");
+    sqlx::query(sqlx::AssertSqlSafe(create)).execute(&mut conn).await.unwrap();
+    PgPoolOptions::new()
+        .max_connections(20)
+        .connect_with(server_options().database(&name))
+        .await
+        .unwrap()
+}
+
 pub fn redis_url() -> String {
     env("LUCIDITY_TEST_REDIS_URL")
 }
