@@ -107,7 +107,10 @@ mod auth {
             StatusCode::OK
         );
 
-        let change = json!({ "current_password": ADMIN_NEW_PASSWORD, "new_password": "yet-another-password-9" });
+        let change = json!({
+            "current_password": ADMIN_NEW_PASSWORD,
+            "new_password": "yet-another-password-9",
+        });
         let response = app
             .post("/api/v1/auth/change-password", &admin, change)
             .await;
@@ -133,7 +136,10 @@ mod auth {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["detail"][0]["loc"], json!(["body", "new_password"]));
 
-        let wrong = json!({ "current_password": "not-the-password", "new_password": "a-fine-new-password" });
+        let wrong = json!({
+            "current_password": "not-the-password",
+            "new_password": "a-fine-new-password",
+        });
         let (status, body) = status_json(
             app.post("/api/v1/auth/change-password", &token, wrong)
                 .await,
@@ -388,7 +394,11 @@ mod credentials {
         let secret = created["client_secret"].as_str().unwrap();
         assert!(secret.starts_with("cls_"));
 
-        let body = json!({ "grant_type": "client_credentials", "client_id": created["client_id"], "client_secret": secret });
+        let body = json!({
+            "grant_type": "client_credentials",
+            "client_id": created["client_id"],
+            "client_secret": secret,
+        });
         let response = app
             .client
             .post(app.url("/api/v1/auth/token"))
@@ -952,7 +962,11 @@ mod permissions {
             assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
             assert_eq!(body["detail"], "Administrator role required");
         }
-        let create = json!({ "email": "x@firm.example", "role": "admin", "password": "temporary-password-1" });
+        let create = json!({
+            "email": "x@firm.example",
+            "role": "admin",
+            "password": "temporary-password-1",
+        });
         assert_eq!(
             w.app
                 .post("/api/v1/admin/users", &token, create)
@@ -1065,10 +1079,12 @@ mod projects {
             result.unwrap().expect("every instance starts");
         }
 
-        let vector: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector')")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+        let vector: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector')",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
         assert!(vector, "the vector extension is enabled");
         let admins: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE is_seed_admin")
             .fetch_one(&db)
@@ -1201,7 +1217,11 @@ mod administration {
     async fn a_duplicate_email_in_any_case_is_409() {
         let app = TestApp::spawn().await;
         let admin = app.admin_token().await;
-        let body = json!({ "email": ADMIN_EMAIL.to_uppercase(), "role": "user", "password": "temporary-password-1" });
+        let body = json!({
+            "email": ADMIN_EMAIL.to_uppercase(),
+            "role": "user",
+            "password": "temporary-password-1",
+        });
         let (status, body) = status_json(app.post("/api/v1/admin/users", &admin, body).await).await;
         assert_eq!(status, StatusCode::CONFLICT);
         assert_eq!(body["detail"], "An account with this email already exists");
@@ -1447,7 +1467,9 @@ mod operations {
             .text()
             .await
             .unwrap();
-        assert!(text.contains("lucidity_http_requests_total{method=\"GET\",route=\"/api/health\",status=\"200\"} 1"), "{text}");
+        let line =
+            r#"lucidity_http_requests_total{method="GET",route="/api/health",status="200"} 1"#;
+        assert!(text.contains(line), "{text}");
     }
 
     #[tokio::test]

@@ -28,7 +28,11 @@ fn lucidity(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Command {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A running process whose stderr is collected as it arrives.
@@ -39,7 +43,11 @@ struct Process {
 
 impl Process {
     fn spawn(mut command: Command) -> Self {
-        let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         let mut pipe = child.stderr.take().unwrap();
         let stderr = Arc::new(Mutex::new(String::new()));
         let sink = stderr.clone();
@@ -49,7 +57,9 @@ impl Process {
                 if n == 0 {
                     break;
                 }
-                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..n]));
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
             }
         });
         Self { child, stderr }
@@ -68,7 +78,11 @@ impl Process {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status.code().unwrap_or(-1);
             }
-            assert!(Instant::now() < deadline, "did not stop after SIGTERM:\n{}", self.log());
+            assert!(
+                Instant::now() < deadline,
+                "did not stop after SIGTERM:\n{}",
+                self.log()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -83,7 +97,10 @@ impl Drop for Process {
 }
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// Polls `url` until it answers 200, or fails the test with the process's log.
@@ -95,7 +112,11 @@ async fn wait_until_ok(url: &str, process: &Process) {
         {
             return;
         }
-        assert!(Instant::now() < deadline, "{url} never answered 200:\n{}", process.log());
+        assert!(
+            Instant::now() < deadline,
+            "{url} never answered 200:\n{}",
+            process.log()
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
@@ -115,14 +136,20 @@ mod startup {
             (vec!["migrate", "--help"], "migrations"),
             (vec!["admin", "--help"], "create-user"),
             (vec!["admin", "create-user", "--help"], "--email"),
-            (vec!["admin", "reset-password", "--help"], "--password-stdin"),
+            (
+                vec!["admin", "reset-password", "--help"],
+                "--password-stdin",
+            ),
             (vec!["admin", "list-users", "--help"], "List every account"),
         ];
         for (args, expected) in cases {
             let output = lucidity(dir.path(), &args, &[]).output().unwrap();
             let text = String::from_utf8_lossy(&output.stdout);
             assert!(output.status.success(), "{args:?}");
-            assert!(text.contains(expected), "`{args:?}` lacks {expected:?}:\n{text}");
+            assert!(
+                text.contains(expected),
+                "`{args:?}` lacks {expected:?}:\n{text}"
+            );
         }
     }
 
@@ -143,7 +170,10 @@ mod startup {
     #[test]
     fn production_refuses_to_start_without_a_jwt_secret() {
         let text = refusal(&PRODUCTION);
-        assert!(text.contains("JWT_SECRET_KEY: must be set in production"), "{text}");
+        assert!(
+            text.contains("JWT_SECRET_KEY: must be set in production"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -182,7 +212,10 @@ mod startup {
             "JWT_REFRESH_TOKEN_EXPIRE_DAYS",
             "BACKEND_INTERNAL_URL",
         ] {
-            assert!(text.contains(&format!("{name}: ")), "{name} not named:\n{text}");
+            assert!(
+                text.contains(&format!("{name}: ")),
+                "{name} not named:\n{text}"
+            );
         }
     }
 
@@ -190,10 +223,17 @@ mod startup {
     fn api_worker_and_migrate_say_they_need_postgres_host() {
         let dir = tempfile::tempdir().unwrap();
         for command in ["api", "worker", "migrate"] {
-            let output = lucidity(dir.path(), &[command], &[("API_PORT", "0")]).output().unwrap();
+            let output = lucidity(dir.path(), &[command], &[("API_PORT", "0")])
+                .output()
+                .unwrap();
             let text = String::from_utf8_lossy(&output.stderr);
             assert!(!output.status.success());
-            assert!(text.contains(&format!("`lucidity {command}` needs an external PostgreSQL: set POSTGRES_HOST")), "{text}");
+            assert!(
+                text.contains(&format!(
+                    "`lucidity {command}` needs an external PostgreSQL: set POSTGRES_HOST"
+                )),
+                "{text}"
+            );
         }
     }
 
@@ -202,10 +242,15 @@ mod startup {
         let dir = tempfile::tempdir().unwrap();
         let taken = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
         let port = taken.local_addr().unwrap().port().to_string();
-        let output = lucidity(dir.path(), &["web"], &[("WEB_PORT", &port)]).output().unwrap();
+        let output = lucidity(dir.path(), &["web"], &[("WEB_PORT", &port)])
+            .output()
+            .unwrap();
         let text = String::from_utf8_lossy(&output.stderr);
         assert!(!output.status.success());
-        assert!(text.contains(&format!("port {port} is already in use")), "{text}");
+        assert!(
+            text.contains(&format!("port {port} is already in use")),
+            "{text}"
+        );
         assert!(text.contains("WEB_PORT"), "{text}");
     }
 
@@ -215,7 +260,10 @@ mod startup {
         std::fs::write(dir.path().join(".env"), "app_env=production\n").unwrap();
         let output = lucidity(dir.path(), &["api"], &[]).output().unwrap();
         let text = String::from_utf8_lossy(&output.stderr);
-        assert!(text.contains("JWT_SECRET_KEY: must be set in production"), "{text}");
+        assert!(
+            text.contains("JWT_SECRET_KEY: must be set in production"),
+            "{text}"
+        );
     }
 }
 
@@ -224,14 +272,23 @@ mod embedded {
 
     async fn sign_in(web: &str, password: &str) -> reqwest::Response {
         let body = json!({ "email": "admin@localhost", "password": password });
-        http().post(format!("{web}/api/v1/auth/login")).json(&body).send().await.unwrap()
+        http()
+            .post(format!("{web}/api/v1/auth/login"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     #[tokio::test]
     async fn serve_runs_everything_on_the_embedded_default_and_stops_cleanly() {
         let data = tempfile::tempdir().unwrap();
         // Postgres runs as an unprivileged account when the tests run as root: let it in.
-        std::fs::set_permissions(data.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(
+            data.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
         let data_dir = data.path().display().to_string();
         let (api_port, web_port) = (free_port().to_string(), free_port().to_string());
         let vars = [
@@ -248,9 +305,16 @@ mod embedded {
         assert_eq!(page.status(), 200);
         assert!(page.text().await.unwrap().contains("Contract Lucidity"));
 
-        let tokens: Value = sign_in(&web, "ChangeMe-Lucidity-1").await.json().await.unwrap();
+        let tokens: Value = sign_in(&web, "ChangeMe-Lucidity-1")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(tokens["must_change_password"], true);
-        let change = json!({ "current_password": "ChangeMe-Lucidity-1", "new_password": "a-new-admin-password-7" });
+        let change = json!({
+            "current_password": "ChangeMe-Lucidity-1",
+            "new_password": "a-new-admin-password-7",
+        });
         let changed = http()
             .post(format!("{web}/api/v1/auth/change-password"))
             .bearer_auth(tokens["access_token"].as_str().unwrap())
@@ -261,18 +325,35 @@ mod embedded {
         assert_eq!(changed.status(), 204);
 
         assert_eq!(serve.terminate(), 0, "{}", serve.log());
-        assert!(serve.log().contains("stopped the embedded PostgreSQL"), "{}", serve.log());
-        assert!(!data.path().join("postgres/data/postmaster.pid").exists(), "Postgres still running");
+        assert!(
+            serve.log().contains("stopped the embedded PostgreSQL"),
+            "{}",
+            serve.log()
+        );
+        assert!(
+            !data.path().join("postgres/data/postmaster.pid").exists(),
+            "Postgres still running"
+        );
 
         // A second start reuses the data: the changed password still holds.
         let mut again = Process::spawn(lucidity(data.path(), &["serve"], &vars));
         wait_until_ok(&format!("{web}/api/ready"), &again).await;
         assert_eq!(sign_in(&web, "a-new-admin-password-7").await.status(), 200);
-        assert!(!again.log().contains("creating the embedded PostgreSQL cluster"));
+        assert!(
+            !again
+                .log()
+                .contains("creating the embedded PostgreSQL cluster")
+        );
 
         // `admin` works beside a running `serve`, attached to its database.
-        let output = lucidity(data.path(), &["admin", "list-users"], &vars).output().unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let output = lucidity(data.path(), &["admin", "list-users"], &vars)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         assert!(String::from_utf8_lossy(&output.stdout).contains("admin@localhost"));
         assert_eq!(again.terminate(), 0, "{}", again.log());
     }
@@ -296,7 +377,10 @@ mod production {
         let mut conn = sqlx::PgConnection::connect_with(&options).await.unwrap();
         let name = format!("prod_{}", uuid::Uuid::new_v4().simple());
         let sql = format!("CREATE DATABASE {name}");
-        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut conn)
+            .await
+            .unwrap();
         name
     }
 
@@ -321,7 +405,10 @@ mod production {
             ("REDIS_URL", &redis_tls),
             ("CELERY_BROKER_URL", &redis_tls),
             ("CELERY_RESULT_BACKEND", &results),
-            ("JWT_SECRET_KEY", "5f2b8e0c7a9d4e1f3b6a8c0d2e4f6a8b0c2d4e6f8a0b2c4d"),
+            (
+                "JWT_SECRET_KEY",
+                "5f2b8e0c7a9d4e1f3b6a8c0d2e4f6a8b0c2d4e6f8a0b2c4d",
+            ),
             ("JWT_ALGORITHM", "HS256"),
             ("JWT_ACCESS_TOKEN_EXPIRE_MINUTES", "60"),
             ("JWT_REFRESH_TOKEN_EXPIRE_DAYS", "7"),
@@ -339,10 +426,21 @@ mod production {
         let dir = storage.path();
 
         let mut api_vars = secrets.clone();
-        api_vars.extend([("APP_ENV", "production"), ("LOG_LEVEL", "INFO"), ("MAX_UPLOAD_SIZE_MB", "100")]);
-        api_vars.extend([("API_PORT", api_port.as_str()), ("BIND_ADDRESS", "127.0.0.1")]);
+        api_vars.extend([
+            ("APP_ENV", "production"),
+            ("LOG_LEVEL", "INFO"),
+            ("MAX_UPLOAD_SIZE_MB", "100"),
+        ]);
+        api_vars.extend([
+            ("API_PORT", api_port.as_str()),
+            ("BIND_ADDRESS", "127.0.0.1"),
+        ]);
         let mut worker_vars = secrets.clone();
-        worker_vars.extend([("APP_ENV", "production"), ("LOG_LEVEL", "INFO"), ("CELERY_CONCURRENCY", "4")]);
+        worker_vars.extend([
+            ("APP_ENV", "production"),
+            ("LOG_LEVEL", "INFO"),
+            ("CELERY_CONCURRENCY", "4"),
+        ]);
         let web_vars = vec![
             ("BACKEND_INTERNAL_URL", backend.as_str()),
             ("NEXT_PUBLIC_FRONTEND_URL", "https://your-domain.com"),
@@ -357,23 +455,68 @@ mod production {
 
         // Everything goes through the front door, as the load balancer's traffic does.
         wait_until_ok(&format!("{front}/api/ready"), &api).await;
-        let ready: Value = http().get(format!("{front}/api/ready")).send().await.unwrap().json().await.unwrap();
+        let ready: Value = http()
+            .get(format!("{front}/api/ready"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(ready["status"], "ready", "{ready}");
-        assert_eq!(http().get(format!("{front}/")).send().await.unwrap().status(), 200);
+        assert_eq!(
+            http()
+                .get(format!("{front}/"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
 
-        let login = json!({ "email": "admin@your-domain.com", "password": "a-strong-initial-password-2026" });
-        let tokens: Value = http().post(format!("{front}/api/v1/auth/login")).json(&login).send().await.unwrap().json().await.unwrap();
+        let login = json!({
+            "email": "admin@your-domain.com",
+            "password": "a-strong-initial-password-2026",
+        });
+        let tokens: Value = http()
+            .post(format!("{front}/api/v1/auth/login"))
+            .json(&login)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let token = tokens["access_token"].as_str().unwrap();
-        let change = json!({ "current_password": "a-strong-initial-password-2026", "new_password": "the-admin-password-after-2026" });
-        let changed = http().post(format!("{front}/api/v1/auth/change-password")).bearer_auth(token).json(&change).send().await.unwrap();
+        let change = json!({
+            "current_password": "a-strong-initial-password-2026",
+            "new_password": "the-admin-password-after-2026",
+        });
+        let changed = http()
+            .post(format!("{front}/api/v1/auth/change-password"))
+            .bearer_auth(token)
+            .json(&change)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(changed.status(), 204);
-        let created = http().post(format!("{front}/api/v1/projects")).bearer_auth(token).json(&json!({ "name": "Seed matter" })).send().await.unwrap();
+        let created = http()
+            .post(format!("{front}/api/v1/projects"))
+            .bearer_auth(token)
+            .json(&json!({ "name": "Seed matter" }))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(created.status(), 201);
 
         // Production logs are JSON lines, and neither secrets nor passwords appear in them.
         let worker_deadline = Instant::now() + Duration::from_secs(30);
         while !worker.log().contains("worker ready") {
-            assert!(Instant::now() < worker_deadline, "worker not ready:\n{}", worker.log());
+            assert!(
+                Instant::now() < worker_deadline,
+                "worker not ready:\n{}",
+                worker.log()
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         for process in [&api, &worker] {
@@ -382,11 +525,20 @@ mod production {
                 let parsed: Result<Value, _> = serde_json::from_str(line);
                 assert!(parsed.is_ok(), "not a JSON log line: {line}");
             }
-            for secret in [password.as_str(), "a-strong-initial-password-2026", "the-admin-password-after-2026", "5f2b8e0c7a9d"] {
+            for secret in [
+                password.as_str(),
+                "a-strong-initial-password-2026",
+                "the-admin-password-after-2026",
+                "5f2b8e0c7a9d",
+            ] {
                 assert!(!log.contains(secret), "a secret reached the log");
             }
         }
-        assert!(worker.log().contains("\"queue\":\"redis\""), "{}", worker.log());
+        assert!(
+            worker.log().contains("\"queue\":\"redis\""),
+            "{}",
+            worker.log()
+        );
 
         for process in [&mut web, &mut worker, &mut api] {
             assert_eq!(process.terminate(), 0, "{}", process.log());

@@ -811,10 +811,16 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.env.example");
         let vars = dotenv_vars(&path).expect(".env.example parses");
         for name in Config::variable_names() {
-            assert!(vars.contains_key(&name), "{name} is missing from .env.example");
+            assert!(
+                vars.contains_key(&name),
+                "{name} is missing from .env.example"
+            );
         }
         for name in vars.keys() {
-            assert!(Config::variable_names().contains(name), "{name} is not read by the code");
+            assert!(
+                Config::variable_names().contains(name),
+                "{name} is not read by the code"
+            );
         }
         Config::from_vars(vars).expect("the sample configuration is valid");
     }

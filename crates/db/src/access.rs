@@ -76,11 +76,9 @@ pub struct ProjectFacts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GrantedLevel(pub Option<Level>);
 
-impl TryFrom<Option<i32>> for GrantedLevel {
-    type Error = std::convert::Infallible;
-
-    fn try_from(rank: Option<i32>) -> Result<Self, Self::Error> {
-        Ok(Self(rank.and_then(Level::from_rank)))
+impl From<Option<i32>> for GrantedLevel {
+    fn from(rank: Option<i32>) -> Self {
+        Self(rank.and_then(Level::from_rank))
     }
 }
 

@@ -43,7 +43,9 @@ pub async fn run(config: Config, db: PgPool, shutdown: CancellationToken) -> any
             _ = tokio::time::sleep(HEARTBEAT) => {
                 match check_database(&db).await {
                     Ok(()) => tracing::debug!("worker heartbeat"),
-                    Err(error) => tracing::warn!(error = format!("{error:#}"), "database check failed"),
+                    Err(error) => {
+                        tracing::warn!(error = format!("{error:#}"), "database check failed");
+                    }
                 }
             }
         }

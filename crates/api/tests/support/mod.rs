@@ -123,7 +123,10 @@ pub async fn empty_database() -> PgPool {
         .await
         .unwrap();
     let create = format!("CREATE DATABASE {name}");
-    sqlx::query(sqlx::AssertSqlSafe(create)).execute(&mut conn).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(create))
+        .execute(&mut conn)
+        .await
+        .unwrap();
     PgPoolOptions::new()
         .max_connections(20)
         .connect_with(server_options().database(&name))
