@@ -410,6 +410,15 @@ mod credentials {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(tokens["expires_in"], 86_400);
         let access = tokens["access_token"].as_str().unwrap();
+        let refresh_days: f64 = sqlx::query_scalar(
+            "SELECT extract(epoch FROM t.expires_at - now())::float8 / 86400 \
+             FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
+             WHERE s.credential_id IS NOT NULL",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        assert!((29.99..=30.0).contains(&refresh_days), "{refresh_days}");
 
         let me: Value = app
             .get("/api/v1/auth/me", access)

@@ -544,4 +544,38 @@ mod production {
             assert_eq!(process.terminate(), 0, "{}", process.log());
         }
     }
+
+    #[tokio::test]
+    async fn serve_with_postgres_host_uses_that_server_and_runs_nothing_locally() {
+        let database = create_database().await;
+        let data = tempfile::tempdir().unwrap();
+        let data_dir = data.path().display().to_string();
+        let pgbouncer_port = env("LUCIDITY_TEST_PGBOUNCER_PORT");
+        let password = env("LUCIDITY_TEST_PGBOUNCER_PASSWORD");
+        let (api_port, web_port) = (free_port().to_string(), free_port().to_string());
+        let vars = [
+            ("POSTGRES_HOST", "localhost"),
+            ("POSTGRES_PORT", pgbouncer_port.as_str()),
+            ("POSTGRES_PASSWORD", password.as_str()),
+            ("POSTGRES_DB", database.as_str()),
+            ("LUCIDITY_DATA_DIR", data_dir.as_str()),
+            ("STORAGE_PATH", data_dir.as_str()),
+            ("API_PORT", api_port.as_str()),
+            ("WEB_PORT", web_port.as_str()),
+            ("BIND_ADDRESS", "127.0.0.1"),
+        ];
+
+        let mut serve = Process::spawn(lucidity(data.path(), &["serve"], &vars));
+        wait_until_ok(&format!("http://127.0.0.1:{web_port}/api/ready"), &serve).await;
+        assert!(
+            !data.path().join("postgres").exists(),
+            "an embedded server was started"
+        );
+        assert!(
+            !serve.log().contains("embedded PostgreSQL"),
+            "{}",
+            serve.log()
+        );
+        assert_eq!(serve.terminate(), 0, "{}", serve.log());
+    }
 }
