@@ -80,17 +80,33 @@ install_pgserver() {
     pgserver_installed || die "PostgreSQL in $PGSERVER_BIN does not run after installing it"
 }
 
+# The S3-protocol server the storage tests run against, in a virtual environment of its own.
+install_test_python() {
+    if "$TEST_VENV/bin/moto_server" --help >/dev/null 2>&1; then
+        return 0
+    fi
+    log "installing moto $MOTO_VERSION (S3 test server) into $TEST_VENV"
+    as_root python3 -m venv "$TEST_VENV"
+    as_root "$TEST_VENV/bin/pip" install --quiet "moto[server]==$MOTO_VERSION"
+}
+
 main() {
-    local packages=("${RUN_PACKAGES[@]}")
+    local packages=("${RUN_PACKAGES[@]}") test=false
     case "${1:-}" in
         "") ;;
-        --test) packages+=("${TEST_PACKAGES[@]}") ;;
+        --test)
+            packages+=("${TEST_PACKAGES[@]}")
+            test=true
+            ;;
         *) usage ;;
     esac
     (($# <= 1)) || usage
 
     install_packages "${packages[@]}"
     install_pgserver
+    if $test; then
+        install_test_python
+    fi
     log "ready: PostgreSQL $PGSERVER_POSTGRES_VERSION in $PGSERVER_BIN"
 }
 

@@ -6,6 +6,9 @@
 RUN_PACKAGES=(
     unzip           # unpacks the PostgreSQL wheel, keeping its executable bits
     ca-certificates # HTTPS to the Python package index
+    poppler-utils   # pdftotext (fallback text layer) and pdftoppm (pages to images for OCR)
+    tesseract-ocr   # OCR of scans and of pages whose text layer is unusable
+    tesseract-ocr-eng
 )
 
 # Debian packages that only the test suite needs, on top of RUN_PACKAGES.
@@ -13,6 +16,7 @@ TEST_PACKAGES=(
     redis-server    # the queue and cache; brings redis-cli, which checks it answers
     pgbouncer       # TLS in front of the test PostgreSQL, which is built without TLS
     openssl         # makes the test certificate authority and server certificate
+    python3-venv    # the virtual environment the S3 test server (moto) is installed in
     ca-certificates
 )
 
@@ -24,3 +28,7 @@ PGSERVER_SHA256=d595789b47624a3d963aa9aa6359da9be31beb7e61f1a45541953242068b8813
 PGSERVER_POSTGRES_VERSION=16.2
 PGSERVER_PREFIX=/opt/lucidity
 PGSERVER_BIN=$PGSERVER_PREFIX/pgserver/pginstall/bin
+
+# The S3-protocol server the storage tests start on loopback, from PyPI.
+MOTO_VERSION=5.2.5
+TEST_VENV=$PGSERVER_PREFIX/venv-test

@@ -51,19 +51,36 @@ pub async fn build_state(config: Config, db: PgPool) -> anyhow::Result<AppState>
         Some(url) => Some(connect_redis(url.expose(), "REDIS_URL").await?),
         None => None,
     };
-    if let Err(error) = tokio::fs::create_dir_all(&config.storage_path).await {
-        let path = config.storage_path.display();
-        tracing::warn!(%error, "cannot create STORAGE_PATH {path}; readiness will report it");
-    }
+    let storage = lucidity_storage::Storage::open(&config.storage)
+        .await
+        .context("cannot open the document storage")?;
+    let broker = config
+        .redis
+        .broker_url
+        .as_ref()
+        .map(|u| u.expose().to_string());
+    let queue = lucidity_queue::Queue::connect(broker.as_deref(), db.clone()).await?;
+    let results = config
+        .redis
+        .result_url
+        .as_ref()
+        .map(|u| u.expose().to_string());
+    let events = lucidity_queue::Events::connect(results.as_deref(), db.clone()).await?;
+    let live = events.listen();
 
     let throttle = throttle::Throttle::new(config.auth.failure_window, redis.clone());
+    let keys = tokens::TokenKeys::new(&config.auth).context("JWT_SECRET_KEY is unusable")?;
     Ok(AppState {
         db,
-        keys: Arc::new(tokens::TokenKeys::new(&config.auth).context("JWT_SECRET_KEY is unusable")?),
+        keys: Arc::new(keys),
         throttle: Arc::new(throttle),
         redis,
         metrics: Arc::new(metrics::Metrics::new()),
         config: Arc::new(config),
+        storage,
+        queue,
+        events,
+        live,
     })
 }
 
@@ -98,7 +115,10 @@ pub async fn connect_redis(
 
 /// The whole HTTP application: API routes, docs, metrics and the middleware stack.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = openapi::ApiDoc::openapi_router(routes::api_routes());
+    let ceiling_bytes = state.config.max_upload_size_mb as usize * 1024 * 1024;
+    let upload_limit =
+        ceiling_bytes * handlers::documents::MAX_FILES_PER_UPLOAD as usize + (1 << 20);
+    let (api, openapi) = openapi::ApiDoc::openapi_router(routes::api_routes(upload_limit));
     let docs = SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi);
     let request_id = HeaderName::from_static("x-request-id");
 

@@ -6,12 +6,24 @@
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use axum::extract::DefaultBodyLimit;
+
 use crate::handlers::{
-    audit_log, auth, credentials, grants, groups, health, projects, settings, users, walls,
+    audit_log, auth, credentials, documents, events, grants, groups, health, projects, settings,
+    users, walls,
 };
 use crate::state::AppState;
 
-pub fn api_routes() -> OpenApiRouter<AppState> {
+/// `upload_limit_bytes` bounds a whole upload request (the per-file limit is enforced while
+/// streaming).
+pub fn api_routes(upload_limit_bytes: usize) -> OpenApiRouter<AppState> {
+    let (schemas, paths, upload) = routes!(documents::create_documents, documents::list_documents);
+    let upload = (
+        schemas,
+        paths,
+        upload.layer(DefaultBodyLimit::max(upload_limit_bytes)),
+    );
+
     OpenApiRouter::new()
         // Operations
         .routes(routes!(health::get_health))
@@ -32,6 +44,15 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(grants::list_grants, grants::create_grant))
         .routes(routes!(grants::delete_grant))
+        .routes(routes!(events::get_project_events))
+        // Documents
+        .routes(upload)
+        .routes(routes!(documents::get_document, documents::delete_document))
+        .routes(routes!(documents::get_document_file))
+        .routes(routes!(documents::get_document_text))
+        .routes(routes!(documents::create_reprocess))
+        .routes(routes!(events::get_document_events))
+        .routes(routes!(documents::list_activity))
         // Administration
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::update_user))

@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use lucidity_common::Config;
+use lucidity_queue::{DocumentEvent, Events, Queue};
+use lucidity_storage::Storage;
 use sqlx::PgPool;
+use tokio::sync::broadcast;
 
 use crate::metrics::Metrics;
 use crate::throttle::Throttle;
@@ -22,4 +25,12 @@ pub struct AppState {
     /// Redis for readiness checks and shared counters; `None` on the Postgres-only default.
     pub redis: Option<redis::aio::ConnectionManager>,
     pub metrics: Arc<Metrics>,
+    /// Where originals are stored: `STORAGE_PATH` or S3.
+    pub storage: Storage,
+    /// Where new documents are announced to workers.
+    pub queue: Queue,
+    /// Publishes document events (uploads, deletions) to every API instance.
+    pub events: Events,
+    /// Every document event any process published, for this instance's live streams.
+    pub live: broadcast::Sender<DocumentEvent>,
 }

@@ -1398,14 +1398,18 @@ mod operations {
     }
 
     #[tokio::test]
-    async fn ready_names_an_unwritable_storage_path() {
-        let file = tempfile::NamedTempFile::new().unwrap();
-        let path = file.path().join("storage").display().to_string();
-        let app = TestApp::spawn_with(&[("STORAGE_PATH", path.as_str())]).await;
+    async fn ready_names_a_storage_path_that_stopped_working() {
+        let app = TestApp::spawn().await;
+        // The storage root is replaced by a file, as when a mount goes away underneath.
+        let root = app.storage_root();
+        std::fs::remove_dir_all(&root).unwrap();
+        std::fs::write(&root, b"not a directory").unwrap();
         let (status, body) =
             status_json(app.client.get(app.url("/api/ready")).send().await.unwrap()).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(body["failed"], json!(["storage"]));
+        std::fs::remove_file(&root).unwrap();
+        std::fs::create_dir(&root).unwrap();
     }
 
     #[tokio::test]
@@ -1518,5 +1522,449 @@ mod operations {
                 .get("access-control-allow-origin")
                 .is_none()
         );
+    }
+}
+
+mod documents {
+    use super::*;
+    use reqwest::multipart::{Form, Part};
+    use std::path::PathBuf;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../ingest/tests/fixtures")
+            .join(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    fn part(bytes: Vec<u8>, filename: &str) -> Part {
+        Part::bytes(bytes).file_name(filename.to_string())
+    }
+
+    async fn upload(
+        app: &TestApp,
+        token: &str,
+        project: &str,
+        files: Vec<Part>,
+    ) -> (StatusCode, Value) {
+        let mut form = Form::new().text("project_id", project.to_string());
+        for file in files {
+            form = form.part("files", file);
+        }
+        let response = app
+            .client
+            .post(app.url("/api/v1/documents"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        status_json(response).await
+    }
+
+    /// Files under the storage root (originals only; probes are removed at once).
+    fn stored_files(app: &TestApp) -> usize {
+        fn walk(dir: &std::path::Path) -> usize {
+            std::fs::read_dir(dir).map_or(0, |entries| {
+                entries
+                    .flatten()
+                    .map(|e| {
+                        if e.path().is_dir() {
+                            walk(&e.path())
+                        } else {
+                            1
+                        }
+                    })
+                    .sum()
+            })
+        }
+        walk(&app.storage_root())
+    }
+
+    async fn document_count(app: &TestApp) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM documents")
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    }
+
+    async fn setup() -> (TestApp, String, String) {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let project = app.project(&admin, "Uploads").await;
+        (app, admin, project)
+    }
+
+    #[tokio::test]
+    async fn a_valid_docx_is_accepted_stored_recorded_and_queued() {
+        let (app, admin, project) = setup().await;
+        let (status, body) = upload(
+            &app,
+            &admin,
+            &project,
+            vec![part(fixture("bonterms-psa.docx"), "PSA.docx")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let entry = &body["documents"][0];
+        assert_eq!(entry["filename"], "PSA.docx");
+        assert_eq!(entry["status"], "queued");
+        let id = entry["id"].as_str().unwrap();
+
+        let (status, document) =
+            status_json(app.get(&format!("/api/v1/documents/{id}"), &admin).await).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(document["file_kind"], "docx");
+        assert_eq!(document["project_id"], json!(project));
+        assert_eq!(stored_files(&app), 1);
+        let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM queue_jobs")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(queued, 1);
+
+        let download = app
+            .get(&format!("/api/v1/documents/{id}/download"), &admin)
+            .await;
+        assert_eq!(download.status(), StatusCode::OK);
+        assert!(
+            download.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains("PSA.docx")
+        );
+        assert_eq!(
+            download.bytes().await.unwrap().to_vec(),
+            fixture("bonterms-psa.docx")
+        );
+
+        let activity: Value = app
+            .get(&format!("/api/v1/activity?project_id={project}"), &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(activity[0]["action"], "document.uploaded");
+    }
+
+    #[tokio::test]
+    async fn the_same_file_twice_in_a_project_returns_the_existing_document() {
+        let (app, admin, project) = setup().await;
+        let (_, first) = upload(
+            &app,
+            &admin,
+            &project,
+            vec![part(fixture("minimal.docx"), "a.docx")],
+        )
+        .await;
+        let (status, second) = upload(
+            &app,
+            &admin,
+            &project,
+            vec![part(fixture("minimal.docx"), "b.docx")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        assert_eq!(second["documents"][0]["id"], first["documents"][0]["id"]);
+        assert_eq!(second["documents"][0]["duplicate"], true);
+        assert_eq!(document_count(&app).await, 1);
+        assert_eq!(stored_files(&app), 1);
+    }
+
+    /// (fixture, name it is uploaded as, expected status, words the detail must contain)
+    const REFUSALS: &[(&str, &str, u16, &str)] = &[
+        ("truncated.pdf", "truncated.pdf", 422, "cut off"),
+        ("encrypted.pdf", "encrypted.pdf", 422, "encrypted"),
+        ("broken-xref.pdf", "broken.pdf", 422, "cross-reference"),
+        ("docx-bomb-declared.docx", "bomb.docx", 422, "zip bombs"),
+        (
+            "docx-bomb-ratio.docx",
+            "ratio.docx",
+            422,
+            "compressed more than",
+        ),
+        (
+            "docx-no-document-xml.docx",
+            "nodoc.docx",
+            422,
+            "word/document.xml",
+        ),
+        (
+            "docx-malformed-xml.docx",
+            "badxml.docx",
+            422,
+            "well-formed xml",
+        ),
+        ("docx-traversal.docx", "traversal.docx", 422, "unsafe path"),
+        ("docx-no-text.docx", "blank.docx", 422, "no text"),
+        ("password-protected.docx", "locked.docx", 422, "password"),
+        ("legacy-word-97.doc", "old.doc", 415, ".doc"),
+        ("elf-executable.pdf", "invoice.pdf", 415, "not a pdf"),
+        ("png-image.docx", "contract.docx", 415, "png"),
+        ("truncated.jpg", "scan.jpg", 422, "cut off"),
+        ("huge-dimensions.png", "huge.png", 422, "megapixels"),
+        ("damaged-page-2.tif", "scan.tif", 422, "page 2"),
+    ];
+
+    #[tokio::test]
+    async fn every_malformed_file_is_refused_with_its_reason_and_leaves_nothing_behind() {
+        let (app, admin, project) = setup().await;
+        for (name, upload_as, expected, words) in REFUSALS {
+            let (status, body) =
+                upload(&app, &admin, &project, vec![part(fixture(name), upload_as)]).await;
+            assert_eq!(status.as_u16(), *expected, "{name}: {body}");
+            let detail = body["documents"][0]["detail"].as_str().unwrap_or_default();
+            assert!(
+                detail.to_lowercase().contains(&words.to_lowercase()),
+                "{name}: {detail}"
+            );
+            assert_eq!(body["detail"], json!(detail), "{name}");
+        }
+        assert_eq!(document_count(&app).await, 0);
+        assert_eq!(stored_files(&app), 0);
+    }
+
+    #[tokio::test]
+    async fn a_zero_byte_file_is_refused() {
+        let (app, admin, project) = setup().await;
+        let (status, body) =
+            upload(&app, &admin, &project, vec![part(Vec::new(), "empty.pdf")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body["documents"][0]["detail"],
+            "the file is empty (0 bytes)"
+        );
+        assert_eq!(document_count(&app).await, 0);
+    }
+
+    #[tokio::test]
+    async fn an_oversize_file_is_413_naming_the_limit() {
+        let app = TestApp::spawn_with(&[("MAX_UPLOAD_SIZE_MB", "1")]).await;
+        let admin = app.admin_token().await;
+        let project = app.project(&admin, "Big files").await;
+        let mut big = b"%PDF-1.7\n".to_vec();
+        big.resize(1024 * 1024 + 10, b' ');
+        let (status, body) = upload(&app, &admin, &project, vec![part(big, "big.pdf")]).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(body["detail"].as_str().unwrap().contains("1 MB"), "{body}");
+        assert_eq!(stored_files(&app), 0);
+    }
+
+    #[tokio::test]
+    async fn a_type_that_is_not_enabled_is_415_until_an_admin_allows_it() {
+        let (app, admin, project) = setup().await;
+        let (status, body) = upload(
+            &app,
+            &admin,
+            &project,
+            vec![part(fixture("contract.txt"), "notes.txt")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
+        assert!(
+            body["detail"].as_str().unwrap().contains("not allowed"),
+            "{body}"
+        );
+
+        let allow = json!({ "allowed_file_types": ["pdf", "docx", "txt"] });
+        assert_eq!(
+            app.patch("/api/v1/admin/settings", &admin, allow)
+                .await
+                .status(),
+            StatusCode::OK
+        );
+        let (status, _) = upload(
+            &app,
+            &admin,
+            &project,
+            vec![part(fixture("contract.txt"), "notes.txt")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+    }
+
+    #[tokio::test]
+    async fn a_traversal_file_name_is_sanitised_and_never_used_as_a_path() {
+        let (app, admin, project) = setup().await;
+        let (status, body) = upload(
+            &app,
+            &admin,
+            &project,
+            vec![part(fixture("minimal.docx"), "../../etc/passwd.docx")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let name = body["documents"][0]["filename"].as_str().unwrap();
+        assert!(!name.contains('/') && !name.contains(".."), "{name}");
+        assert!(name.ends_with("passwd.docx"), "{name}");
+        assert!(!app.storage_root().join("../../etc/passwd.docx").exists());
+    }
+
+    #[tokio::test]
+    async fn a_batch_mixing_good_and_bad_files_accepts_the_good_ones() {
+        let (app, admin, project) = setup().await;
+        let files = vec![
+            part(fixture("minimal.docx"), "good.docx"),
+            part(fixture("truncated.pdf"), "bad.pdf"),
+            part(fixture("bonterms-nda-page1.pdf"), "nda.pdf"),
+            part(fixture("png-image.docx"), "fake.docx"),
+        ];
+        let (status, body) = upload(&app, &admin, &project, files).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let entries = body["documents"].as_array().unwrap();
+        assert_eq!(entries.len(), 4);
+        assert!(entries[0]["id"].is_string() && entries[2]["id"].is_string());
+        assert!(entries[1]["detail"].is_string() && entries[3]["detail"].is_string());
+        assert!(entries[1].get("id").is_none());
+        assert_eq!(document_count(&app).await, 2);
+        assert_eq!(stored_files(&app), 2);
+    }
+
+    #[tokio::test]
+    async fn uploads_need_edit_access_and_hidden_projects_answer_404() {
+        let (app, admin, project) = setup().await;
+        let (viewer_id, viewer) = app.user(&admin, "reader@firm.example", "user").await;
+        let (_, outsider) = app.user(&admin, "outsider@firm.example", "user").await;
+        let grant = json!({ "user_id": viewer_id, "level": "viewer" });
+        app.post(&format!("/api/v1/projects/{project}/grants"), &admin, grant)
+            .await;
+
+        let (status, _) = upload(
+            &app,
+            &viewer,
+            &project,
+            vec![part(fixture("minimal.docx"), "x.docx")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = upload(
+            &app,
+            &outsider,
+            &project,
+            vec![part(fixture("minimal.docx"), "x.docx")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(document_count(&app).await, 0);
+
+        let (_, body) = upload(
+            &app,
+            &admin,
+            &project,
+            vec![part(fixture("minimal.docx"), "x.docx")],
+        )
+        .await;
+        let id = body["documents"][0]["id"].as_str().unwrap();
+        assert_eq!(
+            app.get(&format!("/api/v1/documents/{id}"), &viewer)
+                .await
+                .status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.get(&format!("/api/v1/documents/{id}"), &outsider)
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.delete(&format!("/api/v1/documents/{id}"), &viewer)
+                .await
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        let listed: Value = app
+            .get("/api/v1/documents", &outsider)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(listed, json!([]));
+    }
+
+    #[tokio::test]
+    async fn a_missing_project_or_missing_files_is_422_naming_the_field() {
+        let (app, admin, project) = setup().await;
+        let form = Form::new().part("files", part(fixture("minimal.docx"), "x.docx"));
+        let response = app
+            .client
+            .post(app.url("/api/v1/documents"))
+            .bearer_auth(&admin)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = status_json(response).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["detail"][0]["loc"], json!(["body", "project_id"]));
+
+        let (status, body) = upload(&app, &admin, &project, vec![]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["detail"][0]["loc"], json!(["body", "files"]));
+    }
+
+    #[tokio::test]
+    async fn deleting_a_document_removes_its_file_and_rows() {
+        let (app, admin, project) = setup().await;
+        let (_, body) = upload(
+            &app,
+            &admin,
+            &project,
+            vec![part(fixture("minimal.docx"), "x.docx")],
+        )
+        .await;
+        let id = body["documents"][0]["id"].as_str().unwrap();
+        assert_eq!(stored_files(&app), 1);
+
+        assert_eq!(
+            app.delete(&format!("/api/v1/documents/{id}"), &admin)
+                .await
+                .status(),
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(stored_files(&app), 0);
+        assert_eq!(document_count(&app).await, 0);
+        assert_eq!(
+            app.get(&format!("/api/v1/documents/{id}"), &admin)
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        let activity: Value = app
+            .get("/api/v1/activity", &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(activity[0]["action"], "document.deleted");
+    }
+
+    #[tokio::test]
+    async fn reprocessing_starts_a_new_run_from_the_queue() {
+        let (app, admin, project) = setup().await;
+        let (_, body) = upload(
+            &app,
+            &admin,
+            &project,
+            vec![part(fixture("minimal.docx"), "x.docx")],
+        )
+        .await;
+        let id = body["documents"][0]["id"].as_str().unwrap();
+        let (status, document) = status_json(
+            app.post(
+                &format!("/api/v1/documents/{id}/reprocess"),
+                &admin,
+                json!({}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        assert_eq!(document["status"], "queued");
+        let generation: i32 = sqlx::query_scalar("SELECT generation FROM documents")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(generation, 2);
     }
 }

@@ -366,6 +366,20 @@ mod production {
         std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run scripts/test.sh"))
     }
 
+    pub(super) async fn create_database_pub() -> String {
+        create_database().await
+    }
+
+    /// A pool on `database`, reached directly through the test server's socket.
+    pub(super) async fn connect_pub(database: &str) -> sqlx::PgPool {
+        let options = sqlx::postgres::PgConnectOptions::new()
+            .socket(env("LUCIDITY_TEST_PG_SOCKET_DIR"))
+            .port(env("LUCIDITY_TEST_PG_PORT").parse().unwrap())
+            .username(&env("LUCIDITY_TEST_PG_USER"))
+            .database(database);
+        sqlx::PgPool::connect_with(options).await.unwrap()
+    }
+
     /// A fresh database on the test server, reached directly through its socket.
     async fn create_database() -> String {
         use sqlx::Connection;
@@ -577,5 +591,386 @@ mod production {
             serve.log()
         );
         assert_eq!(serve.terminate(), 0, "{}", serve.log());
+    }
+}
+
+/// The document pipeline with real processes: an `api`, one or more `worker`s, the test
+/// PostgreSQL (through PgBouncer) and, where a test says, a Redis of its own.
+mod pipeline {
+    use super::*;
+    use reqwest::multipart::{Form, Part};
+
+    fn env(name: &str) -> String {
+        std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run scripts/test.sh"))
+    }
+
+    fn fixture(path: &str) -> Vec<u8> {
+        let full = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path);
+        std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+    }
+
+    /// A private redis-server, killed when dropped.
+    struct Redis {
+        url: String,
+        child: Child,
+    }
+
+    impl Redis {
+        fn start() -> Self {
+            let port = free_port();
+            let child = Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--save", "", "--appendonly", "no"])
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                assert!(Instant::now() < deadline, "redis-server did not start");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Self {
+                url: format!("redis://127.0.0.1:{port}/0"),
+                child,
+            }
+        }
+
+        fn flush(&self) {
+            let port = self
+                .url
+                .split(':')
+                .nth(2)
+                .unwrap()
+                .split('/')
+                .next()
+                .unwrap();
+            let status = Command::new("redis-cli")
+                .args(["-p", port, "FLUSHALL"])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+    }
+
+    impl Drop for Redis {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    /// Shared settings of one test's processes.
+    struct Stack {
+        vars: Vec<(String, String)>,
+        dir: tempfile::TempDir,
+        api_port: u16,
+        db: sqlx::PgPool,
+    }
+
+    impl Stack {
+        async fn new(extra: &[(&str, &str)]) -> Self {
+            let database = super::production::create_database_pub().await;
+            let dir = tempfile::tempdir().unwrap();
+            let api_port = free_port();
+            let mut vars: Vec<(String, String)> = [
+                ("POSTGRES_HOST", "localhost".to_string()),
+                ("POSTGRES_PORT", env("LUCIDITY_TEST_PGBOUNCER_PORT")),
+                ("POSTGRES_PASSWORD", env("LUCIDITY_TEST_PGBOUNCER_PASSWORD")),
+                ("POSTGRES_DB", database.clone()),
+                (
+                    "STORAGE_PATH",
+                    dir.path().join("storage").display().to_string(),
+                ),
+                ("API_PORT", api_port.to_string()),
+                ("BIND_ADDRESS", "127.0.0.1".to_string()),
+                ("DEFAULT_ADMIN_EMAIL", "admin@firm.example".to_string()),
+                (
+                    "DEFAULT_ADMIN_PASSWORD",
+                    "initial-admin-password".to_string(),
+                ),
+                ("CELERY_CONCURRENCY", "1".to_string()),
+                ("WORKER_LEASE_SECONDS", "2".to_string()),
+                ("RECONCILE_INTERVAL_SECONDS", "1".to_string()),
+                ("QUEUE_REQUEUE_SECONDS", "2".to_string()),
+                ("SHUTDOWN_TIMEOUT_SECONDS", "1".to_string()),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+            for (key, value) in extra {
+                vars.retain(|(k, _)| k != key);
+                vars.push((key.to_string(), value.to_string()));
+            }
+            let db = super::production::connect_pub(&database).await;
+            Self {
+                vars,
+                dir,
+                api_port,
+                db,
+            }
+        }
+
+        fn spawn(&self, command: &str) -> Process {
+            let vars: Vec<(&str, &str)> = self
+                .vars
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            Process::spawn(lucidity(self.dir.path(), &[command], &vars))
+        }
+
+        fn url(&self, path: &str) -> String {
+            format!("http://127.0.0.1:{}{path}", self.api_port)
+        }
+
+        /// Starts the API and returns it with an admin token.
+        async fn api(&self) -> (Process, String) {
+            let api = self.spawn("api");
+            wait_until_ok(&self.url("/api/health"), &api).await;
+            let login =
+                json!({ "email": "admin@firm.example", "password": "initial-admin-password" });
+            let tokens: Value = http()
+                .post(self.url("/api/v1/auth/login"))
+                .json(&login)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let token = tokens["access_token"].as_str().unwrap().to_string();
+            let change = json!({
+                "current_password": "initial-admin-password",
+                "new_password": "the-changed-password-1",
+            });
+            let changed = http()
+                .post(self.url("/api/v1/auth/change-password"))
+                .bearer_auth(&token)
+                .json(&change)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(changed.status(), 204);
+            (api, token)
+        }
+
+        async fn upload(&self, token: &str, name: &str, bytes: Vec<u8>) -> String {
+            let projects: Value = http()
+                .get(self.url("/api/v1/projects"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let project = projects[0]["id"].as_str().unwrap().to_string();
+            let form = Form::new()
+                .text("project_id", project)
+                .part("files", Part::bytes(bytes).file_name(name.to_string()));
+            let response = http()
+                .post(self.url("/api/v1/documents"))
+                .bearer_auth(token)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 202);
+            let body: Value = response.json().await.unwrap();
+            body["documents"][0]["id"].as_str().unwrap().to_string()
+        }
+
+        async fn status(&self, id: &str) -> (String, Option<String>) {
+            let row: (String, Option<String>) =
+                sqlx::query_as("SELECT status, lease_owner FROM documents WHERE id = $1::uuid")
+                    .bind(id)
+                    .fetch_one(&self.db)
+                    .await
+                    .unwrap();
+            row
+        }
+
+        /// Waits until the document reaches `wanted`, failing with the processes' logs.
+        async fn wait_for(&self, id: &str, wanted: &str, within: Duration, logs: &[&Process]) {
+            let deadline = Instant::now() + within;
+            loop {
+                let (status, _) = self.status(id).await;
+                if status == wanted {
+                    return;
+                }
+                if Instant::now() > deadline {
+                    let all: Vec<String> = logs.iter().map(|p| p.log()).collect();
+                    panic!(
+                        "document {id} is {status}, not {wanted}:\n{}",
+                        all.join("\n---\n")
+                    );
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+
+    const SLOW_SCAN: &str = "extract/tests/fixtures/scan-3pages.tif";
+
+    #[tokio::test]
+    async fn a_document_goes_through_every_stage_to_complete_with_its_text() {
+        let stack = Stack::new(&[]).await;
+        let (_api, token) = stack.api().await;
+        let _worker = stack.spawn("worker");
+        let docx =
+            fixture("extract/tests/fixtures/commonpaper_professional_services_agreement.docx");
+        let id = stack.upload(&token, "psa.docx", docx).await;
+        stack
+            .wait_for(&id, "complete", Duration::from_secs(60), &[&_worker])
+            .await;
+
+        let document: Value = http()
+            .get(stack.url(&format!("/api/v1/documents/{id}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let stages: Vec<&str> = document["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["stage"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            stages,
+            [
+                "extracting",
+                "classifying",
+                "playbook",
+                "analyzing",
+                "embedding",
+                "storing"
+            ]
+        );
+        assert!(document["stages"][0]["duration_ms"].is_number());
+
+        let text: Value = http()
+            .get(stack.url(&format!("/api/v1/documents/{id}/text")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            text["text"]
+                .as_str()
+                .unwrap()
+                .contains("Professional Services")
+        );
+        assert!(!text["pages"].as_array().unwrap().is_empty());
+        let activity: Value = http()
+            .get(stack.url("/api/v1/activity"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(activity[0]["action"], "document.completed");
+    }
+
+    #[tokio::test]
+    async fn a_worker_killed_mid_document_delays_it_and_another_worker_completes_it() {
+        let redis = Redis::start();
+        let stack = Stack::new(&[("REDIS_URL", &redis.url)]).await;
+        let (_api, token) = stack.api().await;
+        let mut first = stack.spawn("worker");
+        let mut second = stack.spawn("worker");
+        let id = stack.upload(&token, "scan.tif", fixture(SLOW_SCAN)).await;
+
+        stack
+            .wait_for(
+                &id,
+                "extracting",
+                Duration::from_secs(30),
+                &[&first, &second],
+            )
+            .await;
+        let (_, owner) = stack.status(&id).await;
+        let owner = owner.expect("a worker holds the lease");
+        let (victim, survivor) = match owner.contains(&format!("-{}-", first.child.id())) {
+            true => (&mut first, &second),
+            false => (&mut second, &first),
+        };
+        victim.child.kill().unwrap();
+        victim.child.wait().unwrap();
+
+        stack
+            .wait_for(&id, "complete", Duration::from_secs(120), &[survivor])
+            .await;
+        assert!(
+            survivor.log().contains("document processed"),
+            "{}",
+            survivor.log()
+        );
+        let (_, owner_after) = stack.status(&id).await;
+        assert!(owner_after.is_none());
+    }
+
+    #[tokio::test]
+    async fn after_redis_is_flushed_the_reconciler_recovers_every_document() {
+        let redis = Redis::start();
+        let stack = Stack::new(&[("REDIS_URL", &redis.url)]).await;
+        let (_api, token) = stack.api().await;
+        let mut ids = Vec::new();
+        for name in ["a.txt", "b.txt", "c.txt"] {
+            // Different content, so none is a duplicate of another.
+            let body =
+                format!("Agreement {name}: the parties agree to the terms below.\n").into_bytes();
+            let settings = json!({ "allowed_file_types": ["pdf", "docx", "txt", "tiff"] });
+            http()
+                .patch(stack.url("/api/v1/admin/settings"))
+                .bearer_auth(&token)
+                .json(&settings)
+                .send()
+                .await
+                .unwrap();
+            ids.push(stack.upload(&token, name, body).await);
+        }
+        redis.flush();
+
+        let worker = stack.spawn("worker");
+        for id in &ids {
+            stack
+                .wait_for(id, "complete", Duration::from_secs(60), &[&worker])
+                .await;
+        }
+        assert!(
+            worker.log().contains("reconciler re-sent documents"),
+            "{}",
+            worker.log()
+        );
+    }
+
+    #[tokio::test]
+    async fn sigterm_hands_in_flight_work_back_and_another_worker_finishes_it() {
+        let stack = Stack::new(&[]).await;
+        let (_api, token) = stack.api().await;
+        let mut worker = stack.spawn("worker");
+        let id = stack.upload(&token, "scan.tif", fixture(SLOW_SCAN)).await;
+        stack
+            .wait_for(&id, "extracting", Duration::from_secs(30), &[&worker])
+            .await;
+
+        assert_eq!(worker.terminate(), 0, "{}", worker.log());
+        assert!(worker.log().contains("handed back"), "{}", worker.log());
+        let (status, owner) = stack.status(&id).await;
+        assert_eq!((status.as_str(), owner), ("queued", None));
+
+        let next = stack.spawn("worker");
+        stack
+            .wait_for(&id, "complete", Duration::from_secs(120), &[&next])
+            .await;
     }
 }

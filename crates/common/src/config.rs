@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ipnet::IpNet;
+use lucidity_storage::{PosixConfig, StorageConfig};
 use url::Url;
 
 use crate::secret::Secret;
@@ -144,6 +145,24 @@ pub struct HttpConfig {
     pub trusted_proxies: Vec<IpNet>,
 }
 
+/// How the document pipeline retries, leases and recovers work.
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    /// `WORKER_LEASE_SECONDS` (added, default 30): how long a worker's claim on a document
+    /// lasts without renewal; a killed worker's documents are picked up after this.
+    pub lease: Duration,
+    /// `WORKER_MAX_ATTEMPTS` (added, default 5): attempts before a document is `failed`.
+    pub max_attempts: i32,
+    /// `WORKER_RETRY_BASE_SECONDS` (added, default 2): the first retry's back-off; each
+    /// further retry doubles it (with jitter), up to 5 minutes.
+    pub retry_base: Duration,
+    /// `QUEUE_REQUEUE_SECONDS` (added, default 120): when the queue carried a document this
+    /// long ago and nobody holds it, the reconciler sends it again (the queue lost it).
+    pub requeue_after: Duration,
+    /// `RECONCILE_INTERVAL_SECONDS` (added, default 10): how often the reconciler looks.
+    pub reconcile_interval: Duration,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub app_env: AppEnv,
@@ -155,15 +174,16 @@ pub struct Config {
     pub http: HttpConfig,
     /// `LUCIDITY_DATA_DIR` (added, default `./data`): the embedded server's files.
     pub data_dir: PathBuf,
-    /// `STORAGE_PATH`: uploaded originals. Unset, it is `<data dir>/storage` on the embedded
-    /// default and `/data/storage` otherwise.
-    pub storage_path: PathBuf,
+    /// Where uploaded originals live: `STORAGE_PATH` (unset: `<data dir>/storage` on the
+    /// embedded default, `/data/storage` otherwise), or S3 with `STORAGE_BACKEND=s3`.
+    pub storage: StorageConfig,
     /// `MAX_UPLOAD_SIZE_MB`: the ceiling; the admin setting may lower it, never raise it.
     pub max_upload_size_mb: u64,
     /// `CELERY_CONCURRENCY`: documents one worker processes at once.
     pub worker_concurrency: usize,
     /// `SHUTDOWN_TIMEOUT_SECONDS` (added): how long in-flight work may take after SIGTERM.
     pub shutdown_timeout: Duration,
+    pub pipeline: PipelineConfig,
     /// `LUCIDITY_POSTGRES_BIN` (added): the embedded server's `bin` directory.
     pub postgres_bin: Option<PathBuf>,
     /// `LUCIDITY_POSTGRES_OS_USER` (added, default `nobody`): the account the embedded
@@ -268,11 +288,7 @@ impl Reader {
         let app_env = self.app_env();
         let database = self.database();
         let data_dir = PathBuf::from(self.string("LUCIDITY_DATA_DIR").unwrap_or("./data".into()));
-        let storage_path = match self.string("STORAGE_PATH") {
-            Some(path) => PathBuf::from(path),
-            None if database.host.is_none() => data_dir.join("storage"),
-            None => PathBuf::from("/data/storage"),
-        };
+        let storage = self.storage(&database, &data_dir);
 
         Config {
             app_env,
@@ -282,7 +298,7 @@ impl Reader {
             http: self.http(app_env),
             database,
             data_dir,
-            storage_path,
+            storage,
             max_upload_size_mb: self.number("MAX_UPLOAD_SIZE_MB", 100, 1, MAX_UPLOAD_CEILING_MB),
             worker_concurrency: self.number("CELERY_CONCURRENCY", default_concurrency(), 1, 256),
             shutdown_timeout: Duration::from_secs(self.number(
@@ -291,6 +307,7 @@ impl Reader {
                 1,
                 3600,
             )),
+            pipeline: self.pipeline(),
             postgres_bin: self.string("LUCIDITY_POSTGRES_BIN").map(PathBuf::from),
             postgres_os_user: self
                 .string("LUCIDITY_POSTGRES_OS_USER")
@@ -359,6 +376,40 @@ impl Reader {
                 self.problem("APP_ENV", message);
                 AppEnv::Development
             }
+        }
+    }
+
+    fn storage(&mut self, database: &DatabaseConfig, data_dir: &Path) -> StorageConfig {
+        let default_root = match database.host {
+            None => data_dir.join("storage"),
+            Some(_) => PathBuf::from("/data/storage"),
+        };
+        let mut names = self.names.borrow_mut();
+        names.extend(
+            StorageConfig::variable_names()
+                .iter()
+                .map(|n| n.to_string()),
+        );
+        drop(names);
+        match StorageConfig::from_vars(&self.vars, &default_root) {
+            Ok(storage) => storage,
+            Err(problems) => {
+                self.problems.extend(problems);
+                StorageConfig::Posix(PosixConfig { root: default_root })
+            }
+        }
+    }
+
+    fn pipeline(&mut self) -> PipelineConfig {
+        let seconds = |reader: &mut Self, name: &str, default: u64, max: u64| {
+            Duration::from_secs(reader.number(name, default, 1, max))
+        };
+        PipelineConfig {
+            lease: seconds(self, "WORKER_LEASE_SECONDS", 30, 3600),
+            max_attempts: self.number("WORKER_MAX_ATTEMPTS", 5, 1, 100),
+            retry_base: seconds(self, "WORKER_RETRY_BASE_SECONDS", 2, 3600),
+            requeue_after: seconds(self, "QUEUE_REQUEUE_SECONDS", 120, 86_400),
+            reconcile_interval: seconds(self, "RECONCILE_INTERVAL_SECONDS", 10, 3600),
         }
     }
 
@@ -655,7 +706,10 @@ mod tests {
         assert_eq!(config.http.api_port, 8000);
         assert_eq!(config.http.web_port, 3000);
         assert!(config.uses_embedded_postgres());
-        assert_eq!(config.storage_path, PathBuf::from("./data/storage"));
+        let expected = PosixConfig {
+            root: PathBuf::from("./data/storage"),
+        };
+        assert_eq!(config.storage, StorageConfig::Posix(expected));
     }
 
     #[test]
@@ -668,7 +722,10 @@ mod tests {
     #[test]
     fn storage_defaults_to_the_seed_path_with_an_external_database() {
         let config = load(&[("POSTGRES_HOST", "db")]).unwrap();
-        assert_eq!(config.storage_path, PathBuf::from("/data/storage"));
+        let expected = PosixConfig {
+            root: PathBuf::from("/data/storage"),
+        };
+        assert_eq!(config.storage, StorageConfig::Posix(expected));
     }
 
     #[test]

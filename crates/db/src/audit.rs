@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{FromRow, PgExecutor};
 
-use crate::ids::UserId;
+use crate::ids::{ProjectId, UserId};
 
 /// One entry to append.
 #[derive(Debug, Clone, Default)]
@@ -16,6 +16,8 @@ pub struct Entry<'a> {
     pub action: &'a str,
     pub target_type: Option<&'a str>,
     pub target_id: Option<String>,
+    /// The project the entry belongs to, for per-project activity.
+    pub project_id: Option<ProjectId>,
     pub client_addr: Option<String>,
     pub request_id: Option<String>,
     pub detail: Value,
@@ -28,8 +30,8 @@ pub async fn insert_entry(db: impl PgExecutor<'_>, entry: &Entry<'_>) -> sqlx::R
     };
     sqlx::query(
         "INSERT INTO audit_log (actor_user_id, action, target_type, target_id, client_addr, \
-                                request_id, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                                request_id, detail, project_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(entry.actor)
     .bind(entry.action)
@@ -38,6 +40,7 @@ pub async fn insert_entry(db: impl PgExecutor<'_>, entry: &Entry<'_>) -> sqlx::R
     .bind(entry.client_addr.as_deref())
     .bind(entry.request_id.as_deref())
     .bind(detail)
+    .bind(entry.project_id)
     .execute(db)
     .await?;
     Ok(())
@@ -54,6 +57,7 @@ pub struct Record {
     pub client_addr: Option<String>,
     pub request_id: Option<String>,
     pub detail: Value,
+    pub project_id: Option<ProjectId>,
 }
 
 /// The newest entries first, optionally only one action, at most `limit`.
@@ -64,11 +68,31 @@ pub async fn list_entries(
 ) -> sqlx::Result<Vec<Record>> {
     sqlx::query_as(
         "SELECT id, occurred_at, actor_user_id, action, target_type, target_id, client_addr, \
-                request_id, detail \
+                request_id, detail, project_id \
          FROM audit_log WHERE ($1::text IS NULL OR action = $1) \
          ORDER BY id DESC LIMIT $2",
     )
     .bind(action)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Document activity (uploads, completions, failures, deletions) in the given projects,
+/// newest first.
+pub async fn list_project_activity(
+    db: impl PgExecutor<'_>,
+    projects: &[ProjectId],
+    limit: i64,
+) -> sqlx::Result<Vec<Record>> {
+    let ids: Vec<uuid::Uuid> = projects.iter().map(|p| p.0).collect();
+    sqlx::query_as(
+        "SELECT id, occurred_at, actor_user_id, action, target_type, target_id, client_addr, \
+                request_id, detail, project_id \
+         FROM audit_log WHERE project_id = ANY($1) AND action LIKE 'document.%' \
+         ORDER BY id DESC LIMIT $2",
+    )
+    .bind(ids)
     .bind(limit)
     .fetch_all(db)
     .await

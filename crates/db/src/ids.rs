@@ -75,3 +75,7 @@ id_type!(
     /// A row of `api_credentials`.
     CredentialId
 );
+id_type!(
+    /// A row of `documents`: one uploaded file.
+    DocumentId
+);

@@ -7,11 +7,13 @@
 //! - [`ids`]: typed identifiers, so a user id cannot be passed where a project id belongs.
 //! - [`password`]: Argon2id hashing, shared by the API, the seed and the admin command.
 //! - One module per table group, each with queries named verb-noun: [`users`], [`groups`],
-//!   [`projects`], [`access`], [`sessions`], [`credentials`], [`settings`], [`audit`].
+//!   [`projects`], [`access`], [`sessions`], [`credentials`], [`settings`], [`audit`],
+//!   [`documents`].
 
 pub mod access;
 pub mod audit;
 pub mod credentials;
+pub mod documents;
 pub mod embedded;
 pub mod groups;
 pub mod ids;

@@ -108,31 +108,24 @@ async fn check_database(state: &AppState) -> Result<(), String> {
     }
 }
 
-/// The queue is Redis when configured; otherwise it lives in Postgres, checked above.
+/// The queue: Redis when configured, otherwise the PostgreSQL table.
 async fn check_queue(state: &AppState) -> Result<(), String> {
-    let Some(redis) = &state.redis else {
-        return check_database(state).await;
-    };
-    let mut conn = redis.clone();
-    let ping = redis::cmd("PING");
-    match tokio::time::timeout(CHECK_TIMEOUT, ping.query_async::<String>(&mut conn)).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(error)) => Err(format!("redis: {error}")),
-        Err(_) => Err("redis: no answer within 3 s".into()),
+    match tokio::time::timeout(CHECK_TIMEOUT, state.queue.check()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(format!("{} queue: {error:#}", state.queue.backend())),
+        Err(_) => Err(format!(
+            "{} queue: no answer within 3 s",
+            state.queue.backend()
+        )),
     }
 }
 
-/// The storage path exists and accepts a write.
+/// The storage accepts a write (and a removal) of a probe.
 async fn check_storage(state: &AppState) -> Result<(), String> {
-    let dir = state.config.storage_path.clone();
-    let probe = dir.join(format!(".ready-{}", uuid::Uuid::new_v4()));
-    let work = async move {
-        tokio::fs::write(&probe, b"ok").await?;
-        tokio::fs::remove_file(&probe).await
-    };
-    match tokio::time::timeout(CHECK_TIMEOUT, work).await {
+    let place = state.storage.describe();
+    match tokio::time::timeout(CHECK_TIMEOUT, state.storage.check()).await {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(error)) => Err(format!("{} is not writable: {error}", dir.display())),
-        Err(_) => Err(format!("{} did not answer within 3 s", dir.display())),
+        Ok(Err(error)) => Err(format!("{place}: {error}")),
+        Err(_) => Err(format!("{place} did not answer within 3 s")),
     }
 }

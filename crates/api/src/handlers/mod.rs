@@ -4,6 +4,8 @@
 pub mod audit_log;
 pub mod auth;
 pub mod credentials;
+pub mod documents;
+pub mod events;
 pub mod grants;
 pub mod groups;
 pub mod health;
@@ -34,6 +36,7 @@ pub(crate) async fn record_change(
         action,
         target_type: Some(target.0),
         target_id: Some(target.1),
+        project_id: None,
         client_addr: None,
         request_id: request_id.0.clone(),
         detail,

@@ -269,6 +269,11 @@ impl TestApp {
         }
     }
 
+    /// The directory originals are stored under.
+    pub fn storage_root(&self) -> std::path::PathBuf {
+        self._storage.path().to_path_buf()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

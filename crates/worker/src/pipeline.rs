@@ -1,0 +1,505 @@
+//! The pipeline's stages for one claimed document.
+//!
+//! Statuses follow PRODUCT.md: extracting, classifying, playbook, analyzing, embedding,
+//! storing, then complete. Each stage is written to the database (with its timing) as it starts
+//! and announced as a live event. Every stage is idempotent: it replaces its own earlier
+//! output, so a document that is retried or handed back simply runs again from the start.
+//! The stages after extraction record their timing and do nothing else until the analysis
+//! engine fills them.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use lucidity_common::Config;
+use lucidity_common::config::PipelineConfig;
+use lucidity_db::audit;
+use lucidity_db::documents::{self, AttemptOutcome, Claimed, PageRow, TextRow};
+use lucidity_extract::{ExtractError, Extracted, PageMethod, SourceKind};
+use lucidity_queue::{DocumentEvent, Events, Job, Queue};
+use lucidity_storage::{Storage, StorageKey};
+use rand::Rng;
+use serde_json::json;
+use sqlx::PgPool;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use crate::pool::renewal_period;
+
+/// The stages after `queued`, in order.
+pub const STAGES: [&str; 6] = [
+    "extracting",
+    "classifying",
+    "playbook",
+    "analyzing",
+    "embedding",
+    "storing",
+];
+
+/// The longest back-off between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// How one run of the pipeline on a document ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Completed,
+    /// Failed this time; another attempt is scheduled.
+    Retrying,
+    /// Failed for good: no attempts left, or the file cannot be read at all.
+    Failed,
+    /// Stopped by shutdown and handed back to the queue.
+    HandedBack,
+    /// Another worker took the document (this one was presumed dead); nothing was written.
+    LeaseLost,
+}
+
+/// A stage failure: its readable message, and whether retrying could help.
+#[derive(Debug)]
+pub struct StageError {
+    pub message: String,
+    pub permanent: bool,
+}
+
+impl StageError {
+    fn transient(error: anyhow::Error) -> Self {
+        Self {
+            message: format!("{error:#}"),
+            permanent: false,
+        }
+    }
+}
+
+pub struct Pipeline {
+    worker_id: String,
+    db: PgPool,
+    queue: Queue,
+    events: Events,
+    storage: Storage,
+    settings: PipelineConfig,
+    extract: lucidity_extract::Options,
+}
+
+impl Pipeline {
+    pub async fn new(
+        config: &Config,
+        db: PgPool,
+        queue: Queue,
+        events: Events,
+    ) -> anyhow::Result<Self> {
+        let storage = Storage::open(&config.storage)
+            .await
+            .context("cannot open storage")?;
+        let scratch_dir =
+            std::env::temp_dir().join(format!("lucidity-worker-{}", std::process::id()));
+        // One set of OCR slots for the whole worker, so pages of several documents together
+        // never use more than CELERY_CONCURRENCY cores.
+        let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(config.worker_concurrency));
+        let extract = lucidity_extract::Options {
+            ocr_parallelism: config.worker_concurrency,
+            ocr_slots: Some(slots),
+            scratch_dir,
+            ..lucidity_extract::Options::default()
+        };
+        Ok(Self {
+            worker_id: worker_id(),
+            db,
+            queue,
+            events,
+            storage,
+            settings: config.pipeline.clone(),
+            extract,
+        })
+    }
+
+    pub fn worker_id(&self) -> &str {
+        &self.worker_id
+    }
+
+    /// Takes the document's lease when the job still has work to do.
+    pub async fn claim(&self, job: Job) -> anyhow::Result<Option<Claimed>> {
+        let lease = self.settings.lease.as_secs() as i64;
+        let claimed = documents::claim_document(
+            &self.db,
+            job.document_id,
+            job.generation,
+            &self.worker_id,
+            lease,
+        )
+        .await?;
+        Ok(claimed)
+    }
+
+    /// Runs the stages while renewing the lease; `stop` hands the document back.
+    pub async fn process(&self, claimed: Claimed, stop: CancellationToken) -> Outcome {
+        let span = tracing::info_span!(
+            "document",
+            document.id = %claimed.id,
+            job.attempt = claimed.attempts + 1
+        );
+        self.process_in_span(claimed, stop).instrument(span).await
+    }
+
+    async fn process_in_span(&self, claimed: Claimed, stop: CancellationToken) -> Outcome {
+        let started = Instant::now();
+
+        let lease_lost = CancellationToken::new();
+        let heartbeat = tokio::spawn(heartbeat(
+            self.db.clone(),
+            claimed.clone(),
+            self.worker_id.clone(),
+            self.settings.lease,
+            lease_lost.clone(),
+        ));
+        let result = tokio::select! {
+            result = self.run_stages(&claimed) => Some(result),
+            _ = stop.cancelled() => None,
+            _ = lease_lost.cancelled() => {
+                heartbeat.abort();
+                tracing::warn!(document.id = %claimed.id, "lease lost; another worker has it");
+                return Outcome::LeaseLost;
+            }
+        };
+        heartbeat.abort();
+
+        let outcome = match result {
+            Some(Ok(())) => self.complete(&claimed).await,
+            Some(Err(error)) => self.fail(&claimed, error).await,
+            None => self.hand_back(&claimed).await,
+        };
+        let duration_ms = started.elapsed().as_millis() as u64;
+        tracing::info!(document.id = %claimed.id, ?outcome, duration_ms, "document processed");
+        outcome
+    }
+
+    async fn run_stages(&self, claimed: &Claimed) -> Result<(), StageError> {
+        for stage in STAGES {
+            let started = Instant::now();
+            self.enter_stage(claimed, stage)
+                .await
+                .map_err(StageError::transient)?;
+            if stage == "extracting" {
+                self.extract(claimed).await?;
+            }
+            let duration_ms = started.elapsed().as_millis() as i64;
+            documents::finish_stage(&self.db, claimed.id, claimed.generation, stage, duration_ms)
+                .await
+                .map_err(|e| StageError::transient(e.into()))?;
+        }
+        Ok(())
+    }
+
+    async fn enter_stage(&self, claimed: &Claimed, stage: &str) -> anyhow::Result<()> {
+        let mut tx = self.db.begin().await?;
+        let holding = documents::start_stage(
+            &mut tx,
+            claimed.id,
+            claimed.generation,
+            &self.worker_id,
+            stage,
+        )
+        .await?;
+        tx.commit().await?;
+        anyhow::ensure!(holding, "the lease on the document was lost");
+        tracing::info!(document.id = %claimed.id, stage, "stage started");
+        self.announce(claimed, stage, None).await;
+        Ok(())
+    }
+
+    /// The `extracting` stage: the original from storage to scratch, then text and pages.
+    async fn extract(&self, claimed: &Claimed) -> Result<(), StageError> {
+        let scratch = Scratch::create(&self.extract.scratch_dir, claimed)
+            .await
+            .map_err(StageError::transient)?;
+        let original = scratch.path.join(format!("original.{}", claimed.file_kind));
+        let key =
+            StorageKey::new(&claimed.storage_key).map_err(|e| StageError::transient(e.into()))?;
+        self.storage
+            .get_to_file(&key, &original)
+            .await
+            .map_err(|e| {
+                StageError::transient(anyhow::Error::new(e).context("cannot read the original"))
+            })?;
+
+        let kind = source_kind(&claimed.file_kind).ok_or_else(|| StageError {
+            message: format!("unsupported file kind {}", claimed.file_kind),
+            permanent: true,
+        })?;
+        let mut options = self.extract.clone();
+        options.scratch_dir = scratch.path.clone();
+        let extracted = lucidity_extract::extract(&original, kind, &options)
+            .await
+            .map_err(|e| StageError {
+                message: format!("text extraction failed: {e}"),
+                permanent: is_permanent(&e),
+            })?;
+        self.save_text(claimed, &extracted)
+            .await
+            .map_err(StageError::transient)
+    }
+
+    async fn save_text(&self, claimed: &Claimed, extracted: &Extracted) -> anyhow::Result<()> {
+        let pages: Vec<PageRow> = extracted
+            .pages
+            .iter()
+            .map(|p| PageRow {
+                number: p.number as i32,
+                start: p.start as i32,
+                end: p.end as i32,
+                method: match p.method {
+                    PageMethod::TextLayer => "text_layer",
+                    PageMethod::Ocr => "ocr",
+                    PageMethod::Native => "native",
+                },
+            })
+            .collect();
+        let row = TextRow {
+            body: &extracted.text,
+            char_count: extracted.text.chars().count() as i32,
+            pages: &pages,
+            warnings: json!(extracted.warnings),
+            has_tracked_changes: extracted.has_tracked_changes,
+            has_comments: extracted.has_comments,
+        };
+        let mut tx = self.db.begin().await?;
+        documents::save_text(&mut tx, claimed.id, claimed.generation, &row).await?;
+        tx.commit().await?;
+        let chars = row.char_count;
+        tracing::info!(document.id = %claimed.id, pages = pages.len(), chars, "text saved");
+        Ok(())
+    }
+
+    async fn complete(&self, claimed: &Claimed) -> Outcome {
+        match documents::complete_document(
+            &self.db,
+            claimed.id,
+            claimed.generation,
+            &self.worker_id,
+        )
+        .await
+        {
+            Ok(true) => {
+                self.announce(claimed, "complete", None).await;
+                self.record(claimed, "document.completed", json!({})).await;
+                Outcome::Completed
+            }
+            Ok(false) => Outcome::LeaseLost,
+            Err(error) => {
+                // The lease will lapse and the document run again: every stage is idempotent.
+                tracing::error!(%error, document.id = %claimed.id, "could not record completion");
+                Outcome::LeaseLost
+            }
+        }
+    }
+
+    async fn fail(&self, claimed: &Claimed, error: StageError) -> Outcome {
+        let max_attempts = if error.permanent {
+            claimed.attempts + 1
+        } else {
+            self.settings.max_attempts
+        };
+        let backoff = backoff(self.settings.retry_base, claimed.attempts);
+        let claim = (claimed.id, claimed.generation, self.worker_id.as_str());
+        let recorded = documents::fail_attempt(
+            &self.db,
+            claim,
+            &error.message,
+            max_attempts,
+            backoff.as_millis() as i64,
+        )
+        .await;
+        match recorded {
+            Ok(AttemptOutcome::Retry) => {
+                let retry_in_ms = backoff.as_millis() as u64;
+                let (id, message) = (claimed.id, &error.message);
+                tracing::warn!(document.id = %id, error = %message, retry_in_ms, "will retry");
+                self.announce(claimed, "queued", Some(error.message)).await;
+                Outcome::Retrying
+            }
+            Ok(AttemptOutcome::Failed) => {
+                let message = &error.message;
+                tracing::error!(document.id = %claimed.id, error = %message, "document failed");
+                self.announce(claimed, "failed", Some(error.message.clone()))
+                    .await;
+                self.record(
+                    claimed,
+                    "document.failed",
+                    json!({ "error": error.message }),
+                )
+                .await;
+                Outcome::Failed
+            }
+            Ok(AttemptOutcome::LeaseLost) => Outcome::LeaseLost,
+            Err(db_error) => {
+                let id = claimed.id;
+                tracing::error!(error = %db_error, document.id = %id, "could not record a failure");
+                Outcome::LeaseLost
+            }
+        }
+    }
+
+    async fn hand_back(&self, claimed: &Claimed) -> Outcome {
+        let released =
+            documents::release_document(&self.db, claimed.id, claimed.generation, &self.worker_id)
+                .await;
+        if let Err(error) = &released {
+            let id = claimed.id;
+            tracing::error!(%error, document.id = %id, "could not hand back; its lease will lapse");
+        }
+        let job = Job {
+            document_id: claimed.id,
+            generation: claimed.generation,
+        };
+        if let Err(error) = self.queue.enqueue(job).await {
+            tracing::warn!(
+                error = format!("{error:#}"),
+                "could not requeue; the reconciler will"
+            );
+        }
+        self.announce(claimed, "queued", None).await;
+        tracing::info!(document.id = %claimed.id, "handed back");
+        Outcome::HandedBack
+    }
+
+    async fn announce(&self, claimed: &Claimed, status: &str, error_message: Option<String>) {
+        let event = DocumentEvent {
+            document_id: claimed.id,
+            project_id: claimed.project_id,
+            status: status.to_string(),
+            error_message,
+        };
+        self.events.publish(&event).await;
+    }
+
+    async fn record(&self, claimed: &Claimed, action: &str, detail: serde_json::Value) {
+        let entry = audit::Entry {
+            action,
+            target_type: Some("document"),
+            target_id: Some(claimed.id.to_string()),
+            project_id: Some(claimed.project_id),
+            detail,
+            ..Default::default()
+        };
+        if let Err(error) = audit::insert_entry(&self.db, &entry).await {
+            tracing::warn!(%error, "could not write the activity entry");
+        }
+    }
+}
+
+/// Renews the lease until aborted; cancels `lost` when the lease is no longer this worker's.
+async fn heartbeat(
+    db: PgPool,
+    claimed: Claimed,
+    worker_id: String,
+    lease: Duration,
+    lost: CancellationToken,
+) {
+    let lease_secs = lease.as_secs() as i64;
+    loop {
+        tokio::time::sleep(renewal_period(lease)).await;
+        let renewed =
+            documents::renew_lease(&db, claimed.id, claimed.generation, &worker_id, lease_secs)
+                .await;
+        match renewed {
+            Ok(true) => {}
+            Ok(false) => return lost.cancel(),
+            Err(error) => tracing::warn!(%error, "lease renewal failed; will try again"),
+        }
+    }
+}
+
+/// `base * 2^attempts`, plus up to `base` of jitter so retries of many documents spread out,
+/// capped at [`MAX_BACKOFF`].
+pub fn backoff(base: Duration, attempts: i32) -> Duration {
+    let exponent = attempts.clamp(0, 16) as u32;
+    let delay = base
+        .saturating_mul(2u32.saturating_pow(exponent))
+        .min(MAX_BACKOFF);
+    let jitter_ms = rand::rng().random_range(0..=base.as_millis().max(1) as u64);
+    (delay + Duration::from_millis(jitter_ms)).min(MAX_BACKOFF)
+}
+
+/// Failures that another attempt cannot fix: the file itself is unreadable or too large.
+/// Everything else (a missing tool, a crashed child, I/O) may pass on a retry.
+fn is_permanent(error: &ExtractError) -> bool {
+    matches!(
+        error,
+        ExtractError::TooManyPages { .. }
+            | ExtractError::ImageTooLarge { .. }
+            | ExtractError::ImageUnreadable { .. }
+            | ExtractError::PdfUnreadable
+            | ExtractError::DocxArchive(_)
+            | ExtractError::DocxXml { .. }
+            | ExtractError::RtfHeader
+    )
+}
+
+fn source_kind(file_kind: &str) -> Option<SourceKind> {
+    match file_kind {
+        "pdf" => Some(SourceKind::Pdf),
+        "docx" => Some(SourceKind::Docx),
+        "rtf" => Some(SourceKind::Rtf),
+        "txt" => Some(SourceKind::Txt),
+        "png" | "jpg" | "jpeg" | "gif" | "tif" | "tiff" => Some(SourceKind::Image),
+        _ => None,
+    }
+}
+
+/// A per-document scratch directory, removed when dropped.
+struct Scratch {
+    path: PathBuf,
+}
+
+impl Scratch {
+    async fn create(root: &std::path::Path, claimed: &Claimed) -> anyhow::Result<Self> {
+        let path = root.join(format!("{}-{}", claimed.id, claimed.generation));
+        tokio::fs::create_dir_all(&path)
+            .await
+            .context("cannot create a scratch directory")?;
+        Ok(Self { path })
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Err(error) = std::fs::remove_dir_all(&self.path) {
+            tracing::warn!(%error, "could not remove a scratch directory");
+        }
+    }
+}
+
+/// A name for this worker: host and process, plus randomness so a restarted process with a
+/// recycled pid never inherits a dead one's leases.
+fn worker_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    let suffix = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    format!("{}-{}-{suffix}", host.trim(), std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let base = Duration::from_secs(2);
+        for attempts in 0..4 {
+            let delay = backoff(base, attempts);
+            let floor = base * 2u32.pow(attempts as u32);
+            assert!(
+                delay >= floor && delay <= floor + base,
+                "{attempts}: {delay:?}"
+            );
+        }
+        assert_eq!(backoff(base, 40), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn every_accepted_file_kind_has_an_extractor() {
+        for kind in [
+            "pdf", "docx", "rtf", "txt", "png", "jpg", "jpeg", "gif", "tif", "tiff",
+        ] {
+            assert!(source_kind(kind).is_some(), "{kind}");
+        }
+        assert!(source_kind("exe").is_none());
+    }
+}
