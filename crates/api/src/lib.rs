@@ -67,6 +67,7 @@ pub async fn build_state(config: Config, db: PgPool) -> anyhow::Result<AppState>
         .map(|u| u.expose().to_string());
     let events = lucidity_queue::Events::connect(results.as_deref(), db.clone()).await?;
     let live = events.listen();
+    sweep_partial_uploads(storage.clone());
 
     let throttle = throttle::Throttle::new(config.auth.failure_window, redis.clone());
     let keys = tokens::TokenKeys::new(&config.auth).context("JWT_SECRET_KEY is unusable")?;
@@ -82,6 +83,20 @@ pub async fn build_state(config: Config, db: PgPool) -> anyhow::Result<AppState>
         events,
         live,
     })
+}
+
+/// Partial files older than this are the remains of a crashed write, never a write in progress.
+const PARTIAL_FILE_AGE: Duration = Duration::from_secs(3600);
+
+/// Removes, in the background, partial files that crashed writes left in storage.
+fn sweep_partial_uploads(storage: lucidity_storage::Storage) {
+    tokio::spawn(async move {
+        match storage.sweep_partials(PARTIAL_FILE_AGE).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "removed partial files from storage"),
+            Err(error) => tracing::warn!(%error, "could not sweep partial files from storage"),
+        }
+    });
 }
 
 /// Connects to Redis (`redis://` or `rediss://`), retrying briefly while it starts.

@@ -1483,6 +1483,11 @@ mod operations {
         let line =
             r#"lucidity_http_requests_total{method="GET",route="/api/health",status="200"} 1"#;
         assert!(text.contains(line), "{text}");
+        assert!(text.contains("lucidity_queue_depth 0"), "{text}");
+        assert!(
+            text.contains("lucidity_documents_failed_last_hour 0"),
+            "{text}"
+        );
     }
 
     #[tokio::test]
@@ -1966,5 +1971,174 @@ mod documents {
             .await
             .unwrap();
         assert_eq!(generation, 2);
+    }
+}
+
+mod live_events {
+    use super::*;
+    use futures_util::StreamExt;
+    use reqwest::multipart::{Form, Part};
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(root.join("../ingest/tests/fixtures").join(name)).unwrap()
+    }
+
+    async fn upload(app: &TestApp, token: &str, project: &str) -> String {
+        let form = Form::new().text("project_id", project.to_string()).part(
+            "files",
+            Part::bytes(fixture("minimal.docx")).file_name("x.docx"),
+        );
+        let response = app
+            .client
+            .post(app.url("/api/v1/documents"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+        let body: Value = response.json().await.unwrap();
+        body["documents"][0]["id"].as_str().unwrap().to_string()
+    }
+
+    /// Reads server-sent events from a response, one `data:` payload at a time.
+    struct Events {
+        stream: futures_util::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
+        buffer: String,
+    }
+
+    impl Events {
+        async fn open(app: &TestApp, path: &str, token: &str) -> Self {
+            let response = app.get(path, token).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            assert!(
+                response.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/event-stream")
+            );
+            Self {
+                stream: response.bytes_stream().boxed(),
+                buffer: String::new(),
+            }
+        }
+
+        /// The next event's data as JSON, or `None` when the stream ends or 10 s pass.
+        async fn next(&mut self) -> Option<Value> {
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+            loop {
+                if let Some(end) = self.buffer.find("\n\n") {
+                    let block: String = self.buffer.drain(..end + 2).collect();
+                    if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data:")) {
+                        return Some(serde_json::from_str(data.trim()).unwrap());
+                    }
+                    continue;
+                }
+                let chunk = tokio::time::timeout_at(deadline, self.stream.next())
+                    .await
+                    .ok()??;
+                self.buffer.push_str(&String::from_utf8_lossy(&chunk.ok()?));
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_document_stream_starts_with_the_current_status_then_follows_each_change() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let project = app.project(&admin, "Live").await;
+        let id = upload(&app, &admin, &project).await;
+
+        let mut events =
+            Events::open(&app, &format!("/api/v1/documents/{id}/events"), &admin).await;
+        let first = events.next().await.unwrap();
+        assert_eq!(
+            (first["document_id"].as_str(), first["status"].as_str()),
+            (Some(id.as_str()), Some("queued"))
+        );
+
+        // A worker announces a stage: the event reaches this instance through PostgreSQL.
+        let publisher = lucidity_queue::Events::connect(None, app.db.clone())
+            .await
+            .unwrap();
+        let event = lucidity_queue::DocumentEvent {
+            document_id: id.parse().unwrap(),
+            project_id: project.parse().unwrap(),
+            status: "extracting".into(),
+            error_message: None,
+        };
+        publisher.publish(&event).await;
+        let next = events.next().await.unwrap();
+        assert_eq!(next["status"], "extracting");
+    }
+
+    #[tokio::test]
+    async fn a_project_stream_ends_when_access_is_revoked() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let project = app.project(&admin, "Watched").await;
+        let (user_id, user) = app.user(&admin, "watcher@firm.example", "user").await;
+        let grant: Value = app
+            .post(
+                &format!("/api/v1/projects/{project}/grants"),
+                &admin,
+                json!({ "user_id": user_id, "level": "viewer" }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+
+        let mut events =
+            Events::open(&app, &format!("/api/v1/projects/{project}/events"), &user).await;
+        upload(&app, &admin, &project).await;
+        assert_eq!(events.next().await.unwrap()["status"], "queued");
+
+        let grant_path = format!(
+            "/api/v1/projects/{project}/grants/{}",
+            grant["id"].as_str().unwrap()
+        );
+        assert_eq!(
+            app.delete(&grant_path, &admin).await.status(),
+            StatusCode::NO_CONTENT
+        );
+        // The next event is withheld and the stream closes.
+        let form = Form::new().text("project_id", project.clone()).part(
+            "files",
+            Part::bytes(fixture("bonterms-psa.docx")).file_name("y.docx"),
+        );
+        let url = app.url("/api/v1/documents");
+        app.client
+            .post(url)
+            .bearer_auth(&admin)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert!(events.next().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn with_redis_events_reach_every_api_instance() {
+        let redis = support::OwnRedis::start().await;
+        let (_, db) = support::fresh_database().await;
+        let vars = [("REDIS_URL", redis.url.as_str())];
+        let first = TestApp::spawn_on(db.clone(), &vars).await;
+        let second = TestApp::spawn_on(db, &vars).await;
+        let admin = first.admin_token().await;
+        let project = first.project(&admin, "Shared").await;
+
+        let mut events = Events::open(
+            &second,
+            &format!("/api/v1/projects/{project}/events"),
+            &admin,
+        )
+        .await;
+        // Subscriptions are asynchronous: give the second instance's listener a moment.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let id = upload(&first, &admin, &project).await;
+        let event = events.next().await.unwrap();
+        assert_eq!(event["document_id"], json!(id));
     }
 }

@@ -1,6 +1,7 @@
 //! `lucidity`: one binary, a subcommand per process. This file parses and dispatches.
 
 mod admin;
+mod bench;
 mod commands;
 mod database;
 
@@ -40,6 +41,9 @@ enum Command {
         #[command(subcommand)]
         action: admin::Action,
     },
+    /// Measure the ingestion pipeline on real files (PDF text, OCR, memory of a large
+    /// upload), each figure beside a reference tool measured in the same run.
+    Bench(bench::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -63,6 +67,7 @@ fn main() -> std::process::ExitCode {
             Command::Web => commands::web().await,
             Command::Migrate => commands::migrate().await,
             Command::Admin { action } => admin::run(action).await,
+            Command::Bench(args) => bench::run(args).await,
         }
     });
     match result {

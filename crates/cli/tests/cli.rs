@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lucidity");
@@ -522,6 +523,52 @@ mod production {
             .await
             .unwrap();
         assert_eq!(created.status(), 201);
+        let project: Value = created.json().await.unwrap();
+        let project = project["id"].as_str().unwrap().to_string();
+
+        // Live updates through the front door: a project stream sees a document uploaded
+        // through it go from queued to complete, carried by Redis (TLS) between processes.
+        let stream = http()
+            .get(format!("{front}/api/v1/projects/{project}/events"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stream.status(), 200);
+        let mut stream = stream.bytes_stream();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let docx = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../ingest/tests/fixtures/minimal.docx"),
+        )
+        .unwrap();
+        let form = reqwest::multipart::Form::new()
+            .text("project_id", project.clone())
+            .part(
+                "files",
+                reqwest::multipart::Part::bytes(docx).file_name("nda.docx"),
+            );
+        let uploaded = http()
+            .post(format!("{front}/api/v1/documents"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(uploaded.status(), 202);
+        let mut seen = String::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !seen.contains("\"status\":\"complete\"") {
+            assert!(
+                Instant::now() < deadline,
+                "events seen: {seen}\n{}",
+                worker.log()
+            );
+            let chunk = tokio::time::timeout(Duration::from_secs(60), stream.next()).await;
+            let chunk = chunk.unwrap().unwrap().unwrap();
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        assert!(seen.contains("\"status\":\"queued\""), "{seen}");
+        assert!(seen.contains("\"status\":\"extracting\""), "{seen}");
 
         // Production logs are JSON lines, and neither secrets nor passwords appear in them.
         let worker_deadline = Instant::now() + Duration::from_secs(30);

@@ -490,3 +490,14 @@ pub async fn count_unfinished(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(Stri
     .fetch_all(db)
     .await
 }
+
+/// Documents that failed for good in the last `seconds`.
+pub async fn count_failed_since(db: impl PgExecutor<'_>, seconds: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM documents \
+         WHERE status = 'failed' AND updated_at > now() - make_interval(secs => $1)",
+    )
+    .bind(seconds as f64)
+    .fetch_one(db)
+    .await
+}

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use lucidity_db::ids::DocumentId;
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
@@ -18,6 +18,14 @@ const REDIS_LIST: &str = "lucidity:queue:documents";
 
 /// How often an idle PostgreSQL-queue consumer looks for new rows.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// The longest blocking pop; longer waits are cut to this.
+const MAX_WAIT: Duration = Duration::from_secs(10);
+
+/// How long the popping connection waits for Redis to answer. It must exceed [`MAX_WAIT`]:
+/// a client that gave up on a blocking pop the server later completes would lose that job
+/// (the reconciler would find it again, but only after `QUEUE_REQUEUE_SECONDS`).
+const POP_RESPONSE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One hint: this generation of this document may have work to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,15 +52,19 @@ impl Queue {
         };
         let client = redis::Client::open(url)
             .context("CELERY_BROKER_URL (or REDIS_URL) is not a usable Redis URL")?;
-        let connect = || async {
-            ConnectionManager::new(client.clone())
-                .await
-                .context("cannot reach the Redis queue at CELERY_BROKER_URL (or REDIS_URL)")
+        let connect = |config: ConnectionManagerConfig| {
+            let client = client.clone();
+            async move {
+                ConnectionManager::new_with_config(client, config)
+                    .await
+                    .context("cannot reach the Redis queue at CELERY_BROKER_URL (or REDIS_URL)")
+            }
         };
-        Ok(Self::Redis {
-            push: connect().await?,
-            pop: connect().await?,
-        })
+        let pop_config =
+            ConnectionManagerConfig::new().set_response_timeout(Some(POP_RESPONSE_TIMEOUT));
+        let push = connect(ConnectionManagerConfig::new()).await?;
+        let pop = connect(pop_config).await?;
+        Ok(Self::Redis { push, pop })
     }
 
     pub fn backend(&self) -> &'static str {
@@ -94,7 +106,7 @@ impl Queue {
                 let mut conn = pop.clone();
                 let popped: Option<(String, String)> = redis::cmd("BRPOP")
                     .arg(REDIS_LIST)
-                    .arg(wait.as_secs_f64().max(0.01))
+                    .arg(wait.min(MAX_WAIT).as_secs_f64().max(0.01))
                     .query_async(&mut conn)
                     .await
                     .context("failed to take a job from Redis")?;

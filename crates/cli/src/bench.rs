@@ -1,0 +1,115 @@
+//! `lucidity bench`: measures the ingestion pipeline on real files, each figure beside a
+//! reference measured in the same run (`pdftotext`, the `tesseract` CLI), so a slower or
+//! busier machine moves both sides alike. Prints a table, or JSON with `--json`: counts,
+//! rates, sizes and durations only, never document text. Figures are for
+//! docs/BENCHMARKS.md; nothing here asserts a speed.
+//!
+//! Layout:
+//! - `pdf`: text-layer pages per second against `pdftotext`, and the full PDF extraction.
+//! - `ocr`: seconds per OCR'd page against the `tesseract` CLI with the same settings.
+//! - `memory`: a real `serve` on a fresh data directory, a large PDF uploaded and processed,
+//!   its peak memory; `synth` builds the PDF, `server` and `client` drive the process,
+//!   `procfs` reads memory figures from /proc.
+//! - `corpus` finds the input files, `tools` runs the reference programs, `report` prints.
+
+mod client;
+mod corpus;
+mod memory;
+mod ocr;
+mod pdf;
+mod procfs;
+mod report;
+mod server;
+mod synth;
+mod tools;
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use report::{Report, Skipped};
+
+/// What `lucidity bench` measures and on which files.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Run one part only; without it every part runs.
+    #[arg(long, value_enum)]
+    only: Option<Part>,
+    /// PDFs to read (every *.pdf in the directory); the memory part builds its large file
+    /// from their pages.
+    #[arg(long, default_value = "../shared/data/cuad/contracts")]
+    pdf_dir: PathBuf,
+    /// Page images to OCR: every PNG, JPEG and TIFF in the directory.
+    #[arg(long, default_value = "crates/extract/tests/fixtures")]
+    ocr_dir: PathBuf,
+    /// Timed runs of each side of the PDF and OCR parts; the fastest run of each counts.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    runs: u32,
+    /// Sizes of the files the memory part uploads, in MiB as MAX_UPLOAD_SIZE_MB counts them,
+    /// comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [10, 100])]
+    memory_sizes_mb: Vec<u64>,
+    /// Longest wait for one uploaded file to be processed, in seconds.
+    #[arg(long, default_value_t = 1800)]
+    memory_timeout_secs: u64,
+    /// Print the report as JSON instead of tables.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The parts of the benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Part {
+    Pdf,
+    Ocr,
+    Memory,
+}
+
+impl Part {
+    fn name(self) -> &'static str {
+        match self {
+            Part::Pdf => "pdf",
+            Part::Ocr => "ocr",
+            Part::Memory => "memory",
+        }
+    }
+}
+
+/// Runs the selected parts, prints the report, and fails when a selected part could not run
+/// (its reason is in the report).
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let selected: Vec<Part> = match args.only {
+        Some(part) => vec![part],
+        None => vec![Part::Pdf, Part::Ocr, Part::Memory],
+    };
+    let mut report = Report::new();
+
+    for part in selected {
+        progress(&format!("{}: measuring", part.name()));
+        let outcome = match part {
+            Part::Pdf => pdf::measure(&args).await.map(|f| report.pdf = Some(f)),
+            Part::Ocr => ocr::measure(&args).await.map(|f| report.ocr = Some(f)),
+            Part::Memory => memory::measure(&args)
+                .await
+                .map(|f| report.memory = Some(f)),
+        };
+        if let Err(error) = outcome {
+            progress(&format!("{}: not measured: {error:#}", part.name()));
+            report.skipped.push(Skipped {
+                part: part.name(),
+                reason: format!("{error:#}"),
+            });
+        }
+    }
+
+    report.print(args.json)?;
+    match report.skipped.len() {
+        0 => Ok(()),
+        n => anyhow::bail!("{n} part(s) could not be measured; see above"),
+    }
+}
+
+/// A progress line on stderr, so stdout holds only the report.
+fn progress(message: &str) {
+    eprintln!("bench: {message}");
+}
