@@ -1653,6 +1653,41 @@ mod documents {
     }
 
     #[tokio::test]
+    async fn with_s3_storage_originals_go_to_the_bucket_and_leave_with_their_document() {
+        let s3 = support::OwnS3::start().await;
+        let app = TestApp::spawn_with(&[
+            ("STORAGE_BACKEND", "s3"),
+            ("S3_BUCKET", s3.bucket.as_str()),
+            ("S3_ENDPOINT_URL", s3.endpoint.as_str()),
+            ("S3_PREFIX", "originals"),
+            ("AWS_ACCESS_KEY_ID", "test-key"),
+            ("AWS_SECRET_ACCESS_KEY", "test-secret"),
+        ])
+        .await;
+        let admin = app.admin_token().await;
+        let project = app.project(&admin, "In the bucket").await;
+        let ready = app.client.get(app.url("/api/ready")).send().await.unwrap();
+        assert_eq!(ready.status(), StatusCode::OK);
+
+        let docx = fixture("bonterms-psa.docx");
+        let (status, body) =
+            upload(&app, &admin, &project, vec![part(docx.clone(), "psa.docx")]).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let id = body["documents"][0]["id"].as_str().unwrap();
+        let keys = s3.keys().await;
+        assert_eq!(keys, vec![format!("originals/documents/{project}/{id}")]);
+        assert_eq!(stored_files(&app), 0, "nothing on the local disk");
+
+        let download = app
+            .get(&format!("/api/v1/documents/{id}/download"), &admin)
+            .await;
+        assert_eq!(download.bytes().await.unwrap().to_vec(), docx);
+        let deleted = app.delete(&format!("/api/v1/documents/{id}"), &admin).await;
+        assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+        assert!(s3.keys().await.is_empty());
+    }
+
+    #[tokio::test]
     async fn the_same_file_twice_in_a_project_returns_the_existing_document() {
         let (app, admin, project) = setup().await;
         let (_, first) = upload(

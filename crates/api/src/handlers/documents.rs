@@ -178,6 +178,11 @@ pub async fn create_documents(
 ) -> ApiResult<Response> {
     let settings = super::settings::current(&state).await?;
     let limit_bytes = settings.max_upload_size_mb * 1024 * 1024;
+    // With the project in the query string, refuse before reading any file.
+    if let Some(raw) = &query.project_id {
+        let project = parse_project(Some(raw.clone()))?;
+        access::authorize(&state, &principal, Target::Project(project), Need::Edit).await?;
+    }
     let mut project_field = query.project_id;
     let mut received = Vec::new();
 

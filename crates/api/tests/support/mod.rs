@@ -138,6 +138,77 @@ pub fn redis_url() -> String {
     env("LUCIDITY_TEST_REDIS_URL")
 }
 
+/// A private S3-protocol server (moto, from `scripts/install.sh --test`) on a free port, with
+/// one bucket, killed when dropped. It does not check signatures: the storage crate's own
+/// tests do.
+pub struct OwnS3 {
+    pub endpoint: String,
+    pub bucket: String,
+    child: std::process::Child,
+}
+
+impl OwnS3 {
+    pub async fn start() -> Self {
+        let moto = std::env::var("LUCIDITY_TEST_MOTO_SERVER")
+            .unwrap_or("/opt/lucidity/venv-test/bin/moto_server".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(&moto)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{moto}: {e}; run scripts/install.sh --test"));
+        let server = Self {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            bucket: "lucidity-test".to_string(),
+            child,
+        };
+        let client = Client::new();
+        for _ in 0..200 {
+            let url = format!("{}/{}", server.endpoint, server.bucket);
+            if client
+                .put(url)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return server;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("moto did not start on {}", server.endpoint);
+    }
+
+    /// The keys in the bucket.
+    pub async fn keys(&self) -> Vec<String> {
+        let url = format!("{}/{}?list-type=2", self.endpoint, self.bucket);
+        let xml = Client::new()
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        xml.split("<Key>")
+            .skip(1)
+            .filter_map(|part| part.split("</Key>").next())
+            .map(String::from)
+            .collect()
+    }
+}
+
+impl Drop for OwnS3 {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A private `redis-server` on a free port, killed when dropped.
 pub struct OwnRedis {
     pub url: String,
