@@ -1001,6 +1001,36 @@ mod pipeline {
     }
 
     #[tokio::test]
+    async fn a_document_whose_original_vanished_is_retried_then_failed_with_the_reason() {
+        let stack = Stack::new(&[
+            ("WORKER_MAX_ATTEMPTS", "3"),
+            ("WORKER_RETRY_BASE_SECONDS", "1"),
+        ])
+        .await;
+        let (_api, token) = stack.api().await;
+        let docx =
+            fixture("extract/tests/fixtures/commonpaper_professional_services_agreement.docx");
+        let id = stack.upload(&token, "psa.docx", docx).await;
+        // The shared filesystem loses the file before any worker reads it.
+        let storage = stack.dir.path().join("storage/documents");
+        std::fs::remove_dir_all(&storage).unwrap();
+
+        let worker = stack.spawn("worker");
+        stack
+            .wait_for(&id, "failed", Duration::from_secs(60), &[&worker])
+            .await;
+        let (attempts, error): (i32, String) =
+            sqlx::query_as("SELECT attempts, error_message FROM documents WHERE id = $1::uuid")
+                .bind(&id)
+                .fetch_one(&stack.db)
+                .await
+                .unwrap();
+        assert_eq!(attempts, 3);
+        assert!(error.contains("cannot read the original"), "{error}");
+        assert!(worker.log().contains("will retry"), "{}", worker.log());
+    }
+
+    #[tokio::test]
     async fn sigterm_hands_in_flight_work_back_and_another_worker_finishes_it() {
         let stack = Stack::new(&[]).await;
         let (_api, token) = stack.api().await;
