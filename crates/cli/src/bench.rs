@@ -9,7 +9,7 @@
 //! - `ocr`: seconds per OCR'd page against the `tesseract` CLI with the same settings.
 //! - `memory`: a real `serve` on a fresh data directory, a large PDF uploaded and processed,
 //!   its peak memory; `synth` builds the PDF, `server` and `client` drive the process,
-//!   `procfs` reads memory figures from /proc.
+//!   `procfs` reads memory figures from /proc and `sampler` watches the other processes.
 //! - `corpus` finds the input files, `tools` runs the reference programs, `report` prints.
 
 mod client;
@@ -19,6 +19,7 @@ mod ocr;
 mod pdf;
 mod procfs;
 mod report;
+mod sampler;
 mod server;
 mod synth;
 mod tools;
@@ -28,6 +29,9 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use report::{Report, Skipped};
+
+/// The largest `MAX_UPLOAD_SIZE_MB` the server accepts, so the largest file to upload.
+const MAX_UPLOAD_CEILING_MB: u64 = 10_240;
 
 /// What `lucidity bench` measures and on which files.
 #[derive(Debug, clap::Args)]
@@ -47,7 +51,8 @@ pub struct Args {
     runs: u32,
     /// Sizes of the files the memory part uploads, in MiB as MAX_UPLOAD_SIZE_MB counts them,
     /// comma-separated.
-    #[arg(long, value_delimiter = ',', default_values_t = [10, 100])]
+    #[arg(long, value_delimiter = ',', default_values_t = [10, 100],
+        value_parser = clap::value_parser!(u64).range(1..=MAX_UPLOAD_CEILING_MB))]
     memory_sizes_mb: Vec<u64>,
     /// Longest wait for one uploaded file to be processed, in seconds.
     #[arg(long, default_value_t = 1800)]
@@ -94,7 +99,6 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 .map(|f| report.memory = Some(f)),
         };
         if let Err(error) = outcome {
-            progress(&format!("{}: not measured: {error:#}", part.name()));
             report.skipped.push(Skipped {
                 part: part.name(),
                 reason: format!("{error:#}"),

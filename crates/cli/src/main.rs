@@ -1,6 +1,7 @@
 //! `lucidity`: one binary, a subcommand per process. This file parses and dispatches.
 
 mod admin;
+mod analyze;
 mod bench;
 mod commands;
 mod database;
@@ -43,6 +44,9 @@ enum Command {
     },
     /// Measure the ingestion pipeline on real files (PDF text, OCR, memory of a large
     /// upload), each figure beside a reference tool measured in the same run.
+    /// Validate a file and extract its text on this machine, without a server or database,
+    /// and print what the pipeline would record (add --text for the text itself).
+    Analyze(analyze::Args),
     Bench(bench::Args),
 }
 
@@ -68,6 +72,7 @@ fn main() -> std::process::ExitCode {
             Command::Migrate => commands::migrate().await,
             Command::Admin { action } => admin::run(action).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Analyze(args) => analyze::run(args).await,
         }
     });
     match result {

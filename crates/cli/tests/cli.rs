@@ -142,6 +142,8 @@ mod startup {
                 "--password-stdin",
             ),
             (vec!["admin", "list-users", "--help"], "List every account"),
+            (vec!["analyze", "--help"], "without a server"),
+            (vec!["bench", "--help"], "--only"),
         ];
         for (args, expected) in cases {
             let output = lucidity(dir.path(), &args, &[]).output().unwrap();
@@ -266,6 +268,36 @@ mod startup {
             "{text}"
         );
     }
+}
+
+#[test]
+fn analyze_reports_a_refused_file_and_the_pages_of_an_accepted_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ingest/tests/fixtures");
+    let refused = fixtures.join("encrypted.pdf").display().to_string();
+    let output = lucidity(dir.path(), &["analyze", &refused], &[])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["status"], 422);
+
+    let accepted = fixtures.join("bonterms-psa.docx").display().to_string();
+    let output = lucidity(dir.path(), &["analyze", &accepted], &[])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["kind"], "docx");
+    assert!(report["characters"].as_u64().unwrap() > 1000);
+    assert!(
+        report.get("text").is_none(),
+        "text is printed only with --text"
+    );
 }
 
 mod embedded {

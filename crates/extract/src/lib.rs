@@ -10,8 +10,9 @@
 //! - `process`: the external tools, always with a deadline and killed when dropped.
 //!
 //! Bounds, whatever the file's size: at most `Options::max_pages` pages. In this process:
-//! the parsed file (a PDF's object tree, about the file's size; DOCX parts inflate to at most
-//! 256 MiB each), the extracted text, and one page's glyphs at a time. In child processes: per
+//! the parsed file (a PDF up to 16 MiB: its object tree, 3 to 4 times the file's size; larger
+//! PDFs are read by poppler in a child process; DOCX parts inflate to at most 256 MiB each),
+//! the extracted text, and one page's glyphs at a time. In child processes: per
 //! page OCR'd at once (`ocr_parallelism`), one tesseract on at most `max_ocr_pixels` pixels,
 //! ~15 bytes a pixel (defaults: 2 x 25 MP, under 1 GB). On disk: one LZW TIFF per page in
 //! flight, deleted when read. Text is never logged: only counts, methods and durations.

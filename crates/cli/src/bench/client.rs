@@ -80,7 +80,7 @@ impl Client {
         let body = json!({ "email": ADMIN_EMAIL, "password": password });
         let url = format!("{}/api/v1/auth/login", self.base);
         let response = self.http.post(url).json(&body).send().await?;
-        let response = expect(response, StatusCode::OK, "sign-in").await?;
+        let response = expect_status(response, StatusCode::OK, "sign-in").await?;
         Ok(response.json().await?)
     }
 
@@ -88,7 +88,7 @@ impl Client {
         let body = json!({ "current_password": FIRST_PASSWORD, "new_password": BENCH_PASSWORD });
         let url = format!("{}/api/v1/auth/change-password", self.base);
         let request = self.http.post(url).bearer_auth(&self.token).json(&body);
-        expect(
+        expect_status(
             request.send().await?,
             StatusCode::NO_CONTENT,
             "password change",
@@ -101,7 +101,7 @@ impl Client {
     pub async fn first_project(&self) -> anyhow::Result<String> {
         let url = format!("{}/api/v1/projects", self.base);
         let response = self.http.get(url).bearer_auth(&self.token).send().await?;
-        let projects: Value = expect(response, StatusCode::OK, "project list")
+        let projects: Value = expect_status(response, StatusCode::OK, "project list")
             .await?
             .json()
             .await?;
@@ -126,7 +126,7 @@ impl Client {
 
         let url = format!("{}/api/v1/documents", self.base);
         let request = self.http.post(url).bearer_auth(&self.token).multipart(form);
-        let response = expect(request.send().await?, StatusCode::ACCEPTED, "upload").await?;
+        let response = expect_status(request.send().await?, StatusCode::ACCEPTED, "upload").await?;
         let body: Value = response.json().await?;
         body["documents"][0]["id"]
             .as_str()
@@ -137,7 +137,7 @@ impl Client {
     pub async fn document(&self, id: &str) -> anyhow::Result<DocumentStatus> {
         let url = format!("{}/api/v1/documents/{id}", self.base);
         let response = self.http.get(url).bearer_auth(&self.token).send().await?;
-        Ok(expect(response, StatusCode::OK, "document status")
+        Ok(expect_status(response, StatusCode::OK, "document status")
             .await?
             .json()
             .await?)
@@ -145,7 +145,7 @@ impl Client {
 }
 
 /// The response when its status is `wanted`; otherwise an error with the server's `detail`.
-async fn expect(
+async fn expect_status(
     response: reqwest::Response,
     wanted: StatusCode,
     what: &str,

@@ -1,13 +1,12 @@
 //! Peak memory of uploading and processing large files: for each size, a fresh `serve`, a
 //! PDF of real contract pages uploaded through the front door, polled until `complete` or
-//! `failed`. The `serve` process's peak resident set is the kernel's `VmHWM`, read when it is
-//! idle, after the upload and at the end; its child processes (poppler, tesseract) and the
-//! embedded PostgreSQL are separate processes, sampled every 100 ms. The reference in the
-//! same run is the idle server: growth over it is what the file cost.
+//! `failed`. The `serve` process's peak resident set is the kernel's `VmHWM`, reset before
+//! the upload and again before processing, so each phase has its own peak; its child
+//! processes (poppler, tesseract) and the embedded PostgreSQL are separate processes, sampled
+//! every 100 ms. The reference in the same run is the server's resident set just before the
+//! upload: growth over it is what the file cost.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -16,18 +15,19 @@ use serde::Serialize;
 use super::client::{Client, DocumentStatus};
 use super::corpus::SourcePdf;
 use super::report::{Table, bytes, file_size};
+use super::sampler::Sampler;
 use super::server::Server;
 use super::synth::{self, Synthesised};
 use super::{Args, corpus, pdf, procfs, progress};
 
 const MIB: u64 = 1024 * 1024;
 
-/// The upload limit the server runs with, at least: the brief's 200 MB, above both sizes.
+/// The upload limit (`MAX_UPLOAD_SIZE_MB`) the server runs with at least; raised for larger
+/// files, so the limit never refuses the file being measured.
 const MIN_UPLOAD_LIMIT_MB: u64 = 200;
 
-/// How often the document's status is read, and the separate processes sampled.
+/// How often the document's status is read.
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
-const SAMPLE_INTERVAL: Duration = Duration::from_millis(100);
 
 /// What the memory part measured.
 #[derive(Debug, Serialize)]
@@ -55,14 +55,19 @@ pub struct Run {
     pub processing_seconds: f64,
     /// The worker's `extracting` stage, as the server timed it.
     pub extracting_seconds: Option<f64>,
-    /// `serve`'s peak resident set when ready and signed in, before the upload.
-    pub idle_peak_rss_bytes: u64,
-    /// `serve`'s peak resident set once the upload was answered.
+    /// `serve`'s peak resident set from its start until just before the upload (start-up,
+    /// migrations, sign-in).
+    pub startup_peak_rss_bytes: u64,
+    /// `serve`'s resident set just before the upload.
+    pub rss_before_upload_bytes: u64,
+    /// `serve`'s peak resident set during the upload.
     pub upload_peak_rss_bytes: u64,
-    /// `serve`'s peak resident set at the end.
-    pub peak_rss_bytes: u64,
+    /// `serve`'s peak resident set from the upload's answer until `complete` or `failed`.
+    pub processing_peak_rss_bytes: u64,
     /// Highest sampled sum of the resident sets of `serve`'s child processes.
     pub children_peak_rss_bytes: u64,
+    /// The programs of the child processes seen, once each.
+    pub children_seen: Vec<String>,
     /// Highest sampled sum of the proportional sets of the PostgreSQL processes.
     pub postgres_peak_pss_bytes: u64,
 }
@@ -73,9 +78,6 @@ pub async fn measure(args: &Args) -> anyhow::Result<Figures> {
     let Some(&largest) = sizes_mib.last() else {
         bail!("--memory-sizes-mb lists no size");
     };
-    if sizes_mib.first() == Some(&0) {
-        bail!("--memory-sizes-mb: sizes start at 1");
-    }
 
     let dir = args.pdf_dir.clone();
     let pdfs = tokio::task::spawn_blocking(move || corpus::pdfs(&dir)).await??;
@@ -120,7 +122,7 @@ async fn mix_without_ocr(
         for pdf in &mix {
             let reason = match pdf::ocr_pages(pdf, &options).await {
                 Ok(0) => continue,
-                Ok(_) => "it needs OCR".to_string(),
+                Ok(_) => "the worker reads pages of it by OCR".to_string(),
                 Err(error) => error.to_string(),
             };
             progress(&format!(
@@ -147,30 +149,35 @@ async fn run_one(file: &Synthesised, args: &Args) -> anyhow::Result<Run> {
             server.log_tail()
         ));
     }
-    server.stop().await?;
-    result
+    let stopped = server.stop().await;
+    let run = result?;
+    stopped?;
+    Ok(run)
 }
 
 async fn measure_on(server: &Server, file: &Synthesised, args: &Args) -> anyhow::Result<Run> {
     let client = Client::sign_in(&server.web_url).await?;
     let project = client.first_project().await?;
     let pid = server.pid();
-    let idle_peak_rss_bytes = peak_rss(pid)?;
+    let startup_peak_rss_bytes = peak_rss(pid)?;
+    let rss_before_upload_bytes = procfs::rss_bytes(pid).context("cannot read VmRSS")?;
     let sampler = Sampler::start(server);
 
     progress("memory: uploading");
+    reset_peak_rss(pid)?;
     let started = Instant::now();
     let id = client.upload_pdf(&project, &file.path).await?;
     let upload = started.elapsed();
     let upload_peak_rss_bytes = peak_rss(pid)?;
 
     progress("memory: processing");
+    reset_peak_rss(pid)?;
     let processed = Instant::now();
     let timeout = Duration::from_secs(args.memory_timeout_secs);
     let document = wait_until_done(&client, &id, timeout).await?;
     let processing = processed.elapsed();
-    let peak_rss_bytes = peak_rss(pid)?;
-    let (children_peak_rss_bytes, postgres_peak_pss_bytes) = sampler.stop();
+    let processing_peak_rss_bytes = peak_rss(pid)?;
+    let peaks = sampler.stop();
 
     Ok(Run {
         file_bytes: file.size_bytes,
@@ -181,16 +188,22 @@ async fn measure_on(server: &Server, file: &Synthesised, args: &Args) -> anyhow:
         upload_seconds: upload.as_secs_f64(),
         processing_seconds: processing.as_secs_f64(),
         extracting_seconds: extracting_seconds(&document),
-        idle_peak_rss_bytes,
+        startup_peak_rss_bytes,
+        rss_before_upload_bytes,
         upload_peak_rss_bytes,
-        peak_rss_bytes,
-        children_peak_rss_bytes,
-        postgres_peak_pss_bytes,
+        processing_peak_rss_bytes,
+        children_peak_rss_bytes: peaks.children_rss_bytes,
+        children_seen: peaks.children_seen.into_iter().collect(),
+        postgres_peak_pss_bytes: peaks.postgres_pss_bytes,
     })
 }
 
 fn peak_rss(pid: u32) -> anyhow::Result<u64> {
     procfs::peak_rss_bytes(pid).context("cannot read the server's VmHWM in /proc")
+}
+
+fn reset_peak_rss(pid: u32) -> anyhow::Result<()> {
+    procfs::reset_peak_rss(pid).context("cannot reset the server's VmHWM (needs Linux 4.0)")
 }
 
 async fn wait_until_done(
@@ -220,64 +233,13 @@ fn extracting_seconds(document: &DocumentStatus) -> Option<f64> {
     Some(stage.duration_ms? as f64 / 1000.0)
 }
 
-/// Samples the processes outside `serve` on its own thread: the highest summed resident set
-/// of `serve`'s children, and of proportional sets of the PostgreSQL processes (a sum of
-/// resident sets would count their shared buffers once per process).
-struct Sampler {
-    stop: Arc<AtomicBool>,
-    thread: std::thread::JoinHandle<(u64, u64)>,
-}
-
-impl Sampler {
-    fn start(server: &Server) -> Self {
-        let stop = Arc::new(AtomicBool::new(false));
-        let (serve, postmaster) = (server.pid(), server.postmaster_pid());
-        let flag = stop.clone();
-        let thread = std::thread::spawn(move || {
-            let (mut children, mut postgres) = (0, 0);
-            while !flag.load(Ordering::Relaxed) {
-                let (c, p) = sample(serve, postmaster);
-                (children, postgres) = (children.max(c), postgres.max(p));
-                std::thread::sleep(SAMPLE_INTERVAL);
-            }
-            (children, postgres)
-        });
-        Self { stop, thread }
-    }
-
-    /// Stops sampling and returns the peaks: children's RSS, PostgreSQL's PSS.
-    fn stop(self) -> (u64, u64) {
-        self.stop.store(true, Ordering::Relaxed);
-        self.thread.join().unwrap_or((0, 0))
-    }
-}
-
-/// One sample: summed RSS of `serve`'s children, summed PSS of PostgreSQL's processes.
-fn sample(serve: u32, postmaster: Option<u32>) -> (u64, u64) {
-    let table = procfs::processes();
-    let postgres: Vec<u32> = postmaster
-        .map(|pid| {
-            let mut all = procfs::descendants(pid, &table);
-            all.push(pid);
-            all
-        })
-        .unwrap_or_default();
-
-    let children: u64 = procfs::descendants(serve, &table)
-        .into_iter()
-        .filter(|pid| !postgres.contains(pid))
-        .filter_map(procfs::rss_bytes)
-        .sum();
-    let postgres: u64 = postgres.into_iter().filter_map(procfs::pss_bytes).sum();
-    (children, postgres)
-}
-
 impl Figures {
     pub fn print(&self) {
         println!(
             "Memory of uploading and processing a PDF (pages copied from {} PDFs of {}), one \
-             fresh `lucidity serve` per file; RSS of the serve process (VmHWM), its children and \
-             PostgreSQL sampled every 100 ms",
+             fresh `lucidity serve` per file. serve: RSS before the upload, then peak RSS \
+             (VmHWM) of the start-up, the upload and the processing; its children and \
+             PostgreSQL: sampled every 100 ms",
             self.source_files,
             self.source_dir.display()
         );
@@ -287,11 +249,12 @@ impl Figures {
             "status",
             "upload",
             "processing (extracting)",
-            "serve RSS idle",
-            "after upload",
-            "peak",
-            "peak - idle",
-            "(peak - idle) / file",
+            "start-up",
+            "before",
+            "upload",
+            "processing",
+            "growth",
+            "growth / file",
             "children",
             "PostgreSQL PSS",
         ]);
@@ -299,16 +262,23 @@ impl Figures {
             table.row(run.cells());
         }
         table.print();
-        for run in self.runs.iter().filter(|r| r.error.is_some()) {
-            let error = run.error.as_deref().unwrap_or_default();
-            println!("{}: failed: {error}", file_size(run.file_bytes));
+        for run in &self.runs {
+            run.print_notes();
         }
+        println!();
     }
 }
 
 impl Run {
+    /// Processing peak over the resident set before the upload: what the file cost.
+    fn growth_bytes(&self) -> u64 {
+        self.processing_peak_rss_bytes
+            .max(self.upload_peak_rss_bytes)
+            .saturating_sub(self.rss_before_upload_bytes)
+    }
+
     fn cells(&self) -> Vec<String> {
-        let growth = self.peak_rss_bytes.saturating_sub(self.idle_peak_rss_bytes);
+        let growth = self.growth_bytes();
         let extracting = self
             .extracting_seconds
             .map_or(String::new(), |s| format!(" ({s:.1} s)"));
@@ -318,13 +288,34 @@ impl Run {
             self.status.clone(),
             format!("{:.2} s", self.upload_seconds),
             format!("{:.1} s{extracting}", self.processing_seconds),
-            bytes(self.idle_peak_rss_bytes),
+            bytes(self.startup_peak_rss_bytes),
+            bytes(self.rss_before_upload_bytes),
             bytes(self.upload_peak_rss_bytes),
-            bytes(self.peak_rss_bytes),
+            bytes(self.processing_peak_rss_bytes),
             bytes(growth),
             format!("{:.2}", growth as f64 / self.file_bytes.max(1) as f64),
             bytes(self.children_peak_rss_bytes),
             bytes(self.postgres_peak_pss_bytes),
         ]
+    }
+
+    fn print_notes(&self) {
+        let size = file_size(self.file_bytes);
+        if self.pages_extracted != Some(self.pages as i32) {
+            let extracted = self.pages_extracted.map_or("no".into(), |p| p.to_string());
+            println!(
+                "{size}: {extracted} pages extracted of {} (pdfinfo)",
+                self.pages
+            );
+        }
+        if !self.children_seen.is_empty() {
+            println!(
+                "{size}: child processes seen: {}",
+                self.children_seen.join(", ")
+            );
+        }
+        if let Some(error) = &self.error {
+            println!("{size}: failed: {error}");
+        }
     }
 }

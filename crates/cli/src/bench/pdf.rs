@@ -199,11 +199,13 @@ impl Figures {
             ]);
         }
         table.print();
-        println!(
-            "Full extraction read {} page(s) by OCR ({}).",
-            self.pages_ocr,
-            self.ocr_files.join(", ")
-        );
+        match self.pages_ocr {
+            0 => println!("Full extraction read no page by OCR."),
+            n => println!(
+                "Full extraction read {n} page(s) by OCR ({}).",
+                self.ocr_files.join(", ")
+            ),
+        }
         for failure in &self.failures {
             println!("not read: {failure}");
         }

@@ -1,6 +1,7 @@
 //! Memory figures from Linux's /proc: a process's peak resident set (`VmHWM`, kept by the
-//! kernel, so no peak is missed between samples), current resident and proportional sets,
-//! and the process tree. A process that exits between two reads simply reads as absent.
+//! kernel, so no peak is missed between samples, and resettable to time one phase), current
+//! resident and proportional sets, and the process tree. A process that exits between two
+//! reads simply reads as absent.
 
 use std::collections::HashMap;
 
@@ -16,6 +17,12 @@ pub fn peak_rss_bytes(pid: u32) -> Option<u64> {
     status_field(pid, "VmHWM:")
 }
 
+/// Resets the peak resident set of `pid` to its current one (Linux 4.0 and later), so the
+/// next reading of the peak covers only what happened in between.
+pub fn reset_peak_rss(pid: u32) -> std::io::Result<()> {
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5")
+}
+
 /// The resident set of `pid` now, in bytes (shared pages counted in full).
 pub fn rss_bytes(pid: u32) -> Option<u64> {
     status_field(pid, "VmRSS:")
@@ -29,6 +36,12 @@ pub fn pss_bytes(pid: u32) -> Option<u64> {
         .lines()
         .find_map(|line| line.strip_prefix("Pss:"))
         .and_then(parse_kb)
+}
+
+/// The program name of `pid` (its `comm`, at most 15 bytes).
+pub fn program(pid: u32) -> Option<String> {
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+    Some(comm.trim_end().to_string())
 }
 
 fn status_field(pid: u32, field: &str) -> Option<u64> {

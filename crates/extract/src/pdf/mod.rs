@@ -1,8 +1,10 @@
 //! PDF: each page's text layer in reading order, and OCR for pages without a usable one.
 //! Text layers come from pdf-extract (fast, isolated) and, for pages it fails on or reads as
 //! junk, from poppler; pages still without usable text are rasterised and OCR'd.
-//! Memory: the parsed object tree (about the file's size) plus one page's glyphs at a time,
-//! the texts, and per OCR'd page in flight one raster of at most `max_ocr_pixels` bytes.
+//! Memory: for a PDF up to [`LARGE_PDF_BYTES`], the parsed object tree (3 to 4 times the
+//! file's size); larger ones are read by poppler page by page in a child process. Plus one
+//! page's glyphs at a time, the texts, and per OCR'd page in flight one raster of at most
+//! `max_ocr_pixels` bytes.
 
 mod glyphs;
 mod layout;
@@ -252,12 +254,24 @@ fn read_text_layer(
     Ok(layer)
 }
 
-/// pdf-extract's pages; `None` for each page it failed on, and no pages if it failed whole.
+/// PDFs larger than this skip pdf-extract and are read by poppler in a child process.
+/// pdf-extract (through lopdf) holds the whole file and its object tree in memory, 3 to 4
+/// times the file's size; poppler reads page by page in its own process, so the worker's
+/// memory stays bounded however large the upload limit is.
+pub const LARGE_PDF_BYTES: u64 = 16 * 1024 * 1024;
+
+/// pdf-extract's pages; `None` for each page it failed on, and no pages if it failed whole
+/// or the file is too large for it.
 fn fast_pages(
     path: &Path,
     max_pages: u32,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Option<String>>, ExtractError> {
+    let size_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size_bytes > LARGE_PDF_BYTES {
+        tracing::info!(size_bytes, "large PDF; reading it with poppler");
+        return Ok(Vec::new());
+    }
     match glyphs::extract(path, max_pages) {
         glyphs::Outcome::TooManyPages(pages) => {
             Err(ExtractError::TooManyPages { pages, max_pages })
