@@ -158,6 +158,20 @@ impl Backend {
         read_json(send(request.headers(forwarding)).await?).await
     }
 
+    /// Exchanges a refresh token for new tokens (the presented one stops working).
+    pub async fn refresh(
+        &self,
+        refresh_token: &str,
+        forwarding: HeaderMap,
+    ) -> Result<Tokens, BackendError> {
+        let body = LogoutRequest { refresh_token };
+        let request = self
+            .client
+            .post(self.url("/api/v1/auth/refresh"))
+            .json(&body);
+        read_json(send(request.headers(forwarding)).await?).await
+    }
+
     pub async fn current_user(
         &self,
         access_token: &str,

@@ -429,6 +429,52 @@ async fn the_app_with_an_expired_token_redirects_to_the_login_page() {
 }
 
 #[tokio::test]
+async fn an_expired_access_token_is_renewed_with_the_refresh_cookie() {
+    let app = spawn_app().await;
+
+    let cookies = format!("cl_access=expired-token; cl_refresh={ADMIN_REFRESH}");
+    let response = app.get_with_cookies("/app", &cookies).await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/app");
+    let set: Vec<String> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(
+        set.iter()
+            .any(|c| c.starts_with(&format!("cl_access={ADMIN_ACCESS};"))),
+        "{set:?}"
+    );
+    assert!(set.iter().any(|c| c.starts_with("cl_refresh=")), "{set:?}");
+}
+
+#[tokio::test]
+async fn a_refused_refresh_cookie_ends_the_session_and_asks_to_sign_in() {
+    let app = spawn_app().await;
+
+    let response = app
+        .get_with_cookies("/app", "cl_refresh=stolen-and-reused")
+        .await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/");
+    let set: Vec<String> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(
+        set.iter()
+            .any(|c| c.starts_with("cl_access=;") && c.contains("Max-Age=0")),
+        "{set:?}"
+    );
+}
+
+#[tokio::test]
 async fn the_app_shows_the_user_and_escaped_project_names() {
     let app = spawn_app().await;
 

@@ -235,6 +235,7 @@ fn fake_backend(backend: FakeBackend) -> Router {
         .route("/api/v1/events", get(events))
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/me", get(me))
+        .route("/api/v1/auth/refresh", post(refresh))
         .route("/api/v1/projects", get(projects))
         .route("/api/v1/auth/change-password", post(change_password))
         .route("/api/v1/auth/logout", post(logout))
@@ -367,6 +368,17 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 fn unauthorized() -> Response {
     let detail = json!({ "detail": "Not authenticated" });
     (StatusCode::UNAUTHORIZED, Json(detail)).into_response()
+}
+
+/// Rotates the admin's refresh token; any other token is refused as the API does.
+async fn refresh(Json(body): Json<Value>) -> Response {
+    match body["refresh_token"].as_str() {
+        Some(ADMIN_REFRESH) => Json(tokens(ADMIN_ACCESS, ADMIN_REFRESH, false)).into_response(),
+        _ => {
+            let detail = json!({ "detail": "Invalid or expired refresh token" });
+            (StatusCode::UNAUTHORIZED, Json(detail)).into_response()
+        }
+    }
 }
 
 async fn me(headers: HeaderMap) -> Response {
