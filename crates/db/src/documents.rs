@@ -501,3 +501,28 @@ pub async fn count_failed_since(db: impl PgExecutor<'_>, seconds: i64) -> sqlx::
     .fetch_one(db)
     .await
 }
+
+/// The extracted text and its warnings, once the `extracting` stage has run.
+pub async fn find_text(
+    db: impl PgExecutor<'_>,
+    id: DocumentId,
+) -> sqlx::Result<Option<(String, serde_json::Value)>> {
+    sqlx::query_as("SELECT body, warnings FROM document_texts WHERE document_id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Each page's number, character range in the text (end exclusive) and reading method.
+pub async fn list_pages(
+    db: impl PgExecutor<'_>,
+    id: DocumentId,
+) -> sqlx::Result<Vec<(i32, i32, i32, String)>> {
+    sqlx::query_as(
+        "SELECT page_number, start_offset, end_offset, method FROM document_pages \
+         WHERE document_id = $1 ORDER BY page_number",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await
+}

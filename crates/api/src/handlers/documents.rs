@@ -716,20 +716,11 @@ pub async fn get_document_text(
     Id(id): Id<DocumentId>,
 ) -> ApiResult<Json<TextOut>> {
     authorized_document(&state, &principal, id, Need::View).await?;
-    let text: Option<(String, serde_json::Value)> =
-        sqlx::query_as("SELECT body, warnings FROM document_texts WHERE document_id = $1")
-            .bind(id)
-            .fetch_optional(&state.db)
-            .await?;
-    let (text, warnings) = text.ok_or(ApiError::NotFound)?;
-    let pages: Vec<(i32, i32, i32, String)> = sqlx::query_as(
-        "SELECT page_number, start_offset, end_offset, method FROM document_pages \
-         WHERE document_id = $1 ORDER BY page_number",
-    )
-    .bind(id)
-    .fetch_all(&state.db)
-    .await?;
-    let pages = pages
+    let (text, warnings) = documents::find_text(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let pages = documents::list_pages(&state.db, id)
+        .await?
         .into_iter()
         .map(|(page_number, start, end, method)| PageOut {
             page_number,
