@@ -117,6 +117,29 @@ pub async fn authorize(
     }
 }
 
+/// Every project the caller may view, with the caller's level on it: the listing form of
+/// [`authorize`], through the same [`decide`]. Wall overrides are audited here too.
+pub async fn visible_projects(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Vec<(ProjectId, Level)>, ApiError> {
+    let facts = facts_db::all_project_facts(&state.db, principal.user_id).await?;
+    let mut visible = Vec::new();
+    for facts in facts {
+        if let Decision::Allow {
+            level,
+            wall_override,
+        } = decide(principal, &facts, Need::View)
+        {
+            if wall_override {
+                record_wall_override(state, principal, facts.project_id).await?;
+            }
+            visible.push((facts.project_id, level));
+        }
+    }
+    Ok(visible)
+}
+
 /// Every pass through a wall leaves an audit entry.
 pub async fn record_wall_override(
     state: &AppState,

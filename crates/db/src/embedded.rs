@@ -421,8 +421,9 @@ impl EmbeddedPostgres {
             return Ok(());
         }
 
-        let template = "/tmp/lucidity-pg-XXXXXX";
-        let dir = nix::unistd::mkdtemp(template).map_err(|errno| EmbeddedError::Io {
+        // mkdtemp replaces the trailing six placeholder characters with random ones.
+        let template = format!("/tmp/lucidity-pg-{}", "X".repeat(6));
+        let dir = nix::unistd::mkdtemp(template.as_str()).map_err(|errno| EmbeddedError::Io {
             action: "create a socket directory in",
             path: PathBuf::from("/tmp"),
             source: errno.into(),

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::access::{self, Decision, Need, Target};
+use crate::access::{self, Need, Target};
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError, ValidationBody};
 use crate::extract::{Id, RequestId};
 use crate::principal::{CurrentUser, Principal};
@@ -179,9 +179,11 @@ pub async fn create_documents(
     let settings = super::settings::current(&state).await?;
     let limit_bytes = settings.max_upload_size_mb * 1024 * 1024;
     // With the project in the query string, refuse before reading any file.
+    let mut authorized = None;
     if let Some(raw) = &query.project_id {
         let project = parse_project(Some(raw.clone()))?;
         access::authorize(&state, &principal, Target::Project(project), Need::Edit).await?;
+        authorized = Some(project);
     }
     let mut project_field = query.project_id;
     let mut received = Vec::new();
@@ -212,7 +214,9 @@ pub async fn create_documents(
     }
 
     let project = parse_project(project_field)?;
-    access::authorize(&state, &principal, Target::Project(project), Need::Edit).await?;
+    if authorized != Some(project) {
+        access::authorize(&state, &principal, Target::Project(project), Need::Edit).await?;
+    }
     if received.is_empty() {
         let error = FieldError::new(&["body", "files"], "Field required", "missing");
         return Err(ApiError::Validation(vec![error]));
@@ -523,23 +527,10 @@ fn parse_query_project(raw: &str) -> ApiResult<ProjectId> {
     })
 }
 
-/// Every project the caller may view, through the one authorization rule set.
-pub(crate) async fn visible_projects(
-    state: &AppState,
-    principal: &Principal,
-) -> ApiResult<Vec<ProjectId>> {
-    let facts = lucidity_db::access::all_project_facts(&state.db, principal.user_id).await?;
-    let mut visible = Vec::new();
-    for facts in facts {
-        if let Decision::Allow { wall_override, .. } = access::decide(principal, &facts, Need::View)
-        {
-            if wall_override {
-                access::record_wall_override(state, principal, facts.project_id).await?;
-            }
-            visible.push(facts.project_id);
-        }
-    }
-    Ok(visible)
+/// The ids of every project the caller may view.
+async fn visible_projects(state: &AppState, principal: &Principal) -> ApiResult<Vec<ProjectId>> {
+    let visible = access::visible_projects(state, principal).await?;
+    Ok(visible.into_iter().map(|(project, _)| project).collect())
 }
 
 /// One document with its status, stage timings and error message.

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::access::{self, Decision, Need, Target};
+use crate::access::{self, Need, Target};
 use crate::error::{ApiError, ApiResult, ErrorBody, ValidationBody};
 use crate::extract::{Body, Fields, FromFields, Id, RequestId};
 use crate::principal::CurrentUser;
@@ -53,25 +53,19 @@ pub async fn list_projects(
     State(state): State<AppState>,
     CurrentUser(principal): CurrentUser,
 ) -> ApiResult<Json<Vec<ProjectOut>>> {
-    let facts = access_db::all_project_facts(&state.db, principal.user_id).await?;
-    let projects = projects::list_projects(&state.db).await?;
-
-    let mut visible = Vec::new();
-    for project in projects {
-        let Some(facts) = facts.iter().find(|f| f.project_id == project.id) else {
-            continue;
-        };
-        if let Decision::Allow {
-            level,
-            wall_override,
-        } = access::decide(&principal, facts, Need::View)
-        {
-            if wall_override {
-                access::record_wall_override(&state, &principal, project.id).await?;
-            }
-            visible.push(ProjectOut::new(project, level));
-        }
-    }
+    let levels: std::collections::HashMap<ProjectId, Level> =
+        access::visible_projects(&state, &principal)
+            .await?
+            .into_iter()
+            .collect();
+    let visible = projects::list_projects(&state.db)
+        .await?
+        .into_iter()
+        .filter_map(|project| {
+            let level = *levels.get(&project.id)?;
+            Some(ProjectOut::new(project, level))
+        })
+        .collect();
     Ok(Json(visible))
 }
 
