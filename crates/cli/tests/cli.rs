@@ -70,6 +70,19 @@ impl Process {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// Whether `needle` appears in the log within `within`: a line written just after a state
+    /// change another process observed may still be in the pipe.
+    fn logs_within(&self, needle: &str, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while !self.log().contains(needle) {
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        true
+    }
+
     /// Sends SIGTERM and waits for the exit code.
     fn terminate(&mut self) -> i32 {
         let pid = self.child.id().to_string();
@@ -989,7 +1002,7 @@ mod pipeline {
             .wait_for(&id, "complete", Duration::from_secs(120), &[survivor])
             .await;
         assert!(
-            survivor.log().contains("document processed"),
+            survivor.logs_within("document processed", Duration::from_secs(10)),
             "{}",
             survivor.log()
         );
