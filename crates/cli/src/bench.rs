@@ -1,6 +1,6 @@
-//! `lucidity bench`: measures the ingestion pipeline on real files, each figure beside a
-//! reference measured in the same run (`pdftotext`, the `tesseract` CLI), so a slower or
-//! busier machine moves both sides alike. Prints a table, or JSON with `--json`: counts,
+//! `lucidity bench`: measures the ingestion pipeline and the analysis engine on real files,
+//! each figure beside a reference measured in the same run where there is one (`pdftotext`,
+//! the `tesseract` CLI), so a slower or busier machine moves both sides alike. Prints a table, or JSON with `--json`: counts,
 //! rates, sizes and durations only, never document text. Figures are for
 //! docs/BENCHMARKS.md; nothing here asserts a speed.
 //!
@@ -10,8 +10,11 @@
 //! - `memory`: a real `serve` on a fresh data directory, a large PDF uploaded and processed,
 //!   its peak memory; `synth` builds the PDF, `server` and `client` drive the process,
 //!   `procfs` reads memory figures from /proc and `sampler` watches the other processes.
+//! - `analysis`: the built-in engine's time per document on the PDFs' texts (no reference tool:
+//!   the aim is absolute).
 //! - `corpus` finds the input files, `tools` runs the reference programs, `report` prints.
 
+mod analysis;
 mod client;
 mod corpus;
 mod memory;
@@ -68,6 +71,7 @@ enum Part {
     Pdf,
     Ocr,
     Memory,
+    Analysis,
 }
 
 impl Part {
@@ -76,6 +80,7 @@ impl Part {
             Part::Pdf => "pdf",
             Part::Ocr => "ocr",
             Part::Memory => "memory",
+            Part::Analysis => "analysis",
         }
     }
 }
@@ -85,7 +90,7 @@ impl Part {
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let selected: Vec<Part> = match args.only {
         Some(part) => vec![part],
-        None => vec![Part::Pdf, Part::Ocr, Part::Memory],
+        None => vec![Part::Pdf, Part::Ocr, Part::Memory, Part::Analysis],
     };
     let mut report = Report::new();
 
@@ -97,6 +102,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             Part::Memory => memory::measure(&args)
                 .await
                 .map(|f| report.memory = Some(f)),
+            Part::Analysis => analysis::measure(&args)
+                .await
+                .map(|f| report.analysis = Some(f)),
         };
         if let Err(error) = outcome {
             report.skipped.push(Skipped {

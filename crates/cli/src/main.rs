@@ -5,6 +5,8 @@ mod analyze;
 mod bench;
 mod commands;
 mod database;
+mod eval;
+mod search_eval;
 
 use clap::{Parser, Subcommand};
 
@@ -42,11 +44,14 @@ enum Command {
         #[command(subcommand)]
         action: admin::Action,
     },
+    /// Validate a file, extract its text and analyse it on this machine, without a server or
+    /// database, and print a summary (--json for everything, --text for the text itself).
+    Analyze(analyze::Args),
+    /// Run the built-in engine over a labelled dataset (cuad, doctypes, acord) and print its
+    /// metrics as one JSON object on the last line.
+    Eval(eval::Args),
     /// Measure the ingestion pipeline on real files (PDF text, OCR, memory of a large
     /// upload), each figure beside a reference tool measured in the same run.
-    /// Validate a file and extract its text on this machine, without a server or database,
-    /// and print what the pipeline would record (add --text for the text itself).
-    Analyze(analyze::Args),
     Bench(bench::Args),
 }
 
@@ -73,6 +78,7 @@ fn main() -> std::process::ExitCode {
             Command::Admin { action } => admin::run(action).await,
             Command::Bench(args) => bench::run(args).await,
             Command::Analyze(args) => analyze::run(args).await,
+            Command::Eval(args) => eval::run(args).await,
         }
     });
     match result {

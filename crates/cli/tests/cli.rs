@@ -288,7 +288,7 @@ fn analyze_reports_a_refused_file_and_the_pages_of_an_accepted_one() {
     let dir = tempfile::tempdir().unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ingest/tests/fixtures");
     let refused = fixtures.join("encrypted.pdf").display().to_string();
-    let output = lucidity(dir.path(), &["analyze", &refused], &[])
+    let output = lucidity(dir.path(), &["analyze", "--json", &refused], &[])
         .output()
         .unwrap();
     assert!(!output.status.success());
@@ -296,7 +296,7 @@ fn analyze_reports_a_refused_file_and_the_pages_of_an_accepted_one() {
     assert_eq!(report["status"], 422);
 
     let accepted = fixtures.join("bonterms-psa.docx").display().to_string();
-    let output = lucidity(dir.path(), &["analyze", &accepted], &[])
+    let output = lucidity(dir.path(), &["analyze", "--json", &accepted], &[])
         .output()
         .unwrap();
     assert!(

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{memory, ocr, pdf};
+use super::{analysis, memory, ocr, pdf};
 
 /// Everything one `lucidity bench` run measured.
 #[derive(Debug, Serialize)]
@@ -14,6 +14,7 @@ pub struct Report {
     pub pdf: Option<pdf::Figures>,
     pub ocr: Option<ocr::Figures>,
     pub memory: Option<memory::Figures>,
+    pub analysis: Option<analysis::Figures>,
     pub skipped: Vec<Skipped>,
 }
 
@@ -40,6 +41,7 @@ impl Report {
             pdf: None,
             ocr: None,
             memory: None,
+            analysis: None,
             skipped: Vec::new(),
         }
     }
@@ -65,6 +67,9 @@ impl Report {
             figures.print();
         }
         if let Some(figures) = &self.memory {
+            figures.print();
+        }
+        if let Some(figures) = &self.analysis {
             figures.print();
         }
         for skipped in &self.skipped {
