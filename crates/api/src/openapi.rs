@@ -15,7 +15,10 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "auth", description = "Sign-in, tokens and the caller's account"),
         (name = "projects", description = "Projects (matters) and who may access them"),
-        (name = "admin", description = "Users, groups, ethical walls, credentials, settings"),
+        (name = "admin", description = "Users, groups, ethical walls, credentials, settings, \
+                                          the AI capability mapping"),
+        (name = "analysis", description = "Reports, clauses, findings, obligations and reviews"),
+        (name = "playbook", description = "The firm's playbook and its administration"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

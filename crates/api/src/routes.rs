@@ -9,8 +9,8 @@ use utoipa_axum::routes;
 use axum::extract::DefaultBodyLimit;
 
 use crate::handlers::{
-    audit_log, auth, credentials, documents, events, grants, groups, health, projects, settings,
-    users, walls,
+    analysis, audit_log, auth, capabilities, credentials, documents, events, grants, groups,
+    health, playbook, projects, reviews, settings, users, walls,
 };
 use crate::state::AppState;
 
@@ -53,6 +53,14 @@ pub fn api_routes(upload_limit_bytes: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(documents::create_reprocess))
         .routes(routes!(events::get_document_events))
         .routes(routes!(documents::list_activity))
+        // Analysis: the report, its parts, and reviewers' decisions
+        .routes(routes!(analysis::get_report))
+        .routes(routes!(analysis::list_clauses))
+        .routes(routes!(analysis::list_findings))
+        .routes(routes!(analysis::list_obligations))
+        .routes(routes!(reviews::update_finding_review))
+        .routes(routes!(reviews::update_field_review))
+        .routes(routes!(playbook::list_playbook))
         // Administration
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::update_user))
@@ -70,4 +78,8 @@ pub fn api_routes(upload_limit_bytes: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(credentials::delete_credential))
         .routes(routes!(settings::get_settings, settings::update_settings))
         .routes(routes!(audit_log::list_audit_entries))
+        .routes(routes!(capabilities::list_capabilities))
+        .routes(routes!(capabilities::update_capability))
+        .routes(routes!(playbook::create_entry))
+        .routes(routes!(playbook::update_entry, playbook::delete_entry))
 }

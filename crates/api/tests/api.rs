@@ -2177,3 +2177,831 @@ mod live_events {
         assert_eq!(event["document_id"], json!(id));
     }
 }
+
+mod analysis {
+    use super::*;
+    use reqwest::multipart::{Form, Part};
+    use std::time::{Duration, Instant};
+
+    /// How long a document may take through the real pipeline before a test gives up.
+    const PIPELINE_TIMEOUT: Duration = Duration::from_secs(90);
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// An app with a worker, plain text uploads allowed, an admin token and a project.
+    async fn setup() -> (TestApp, String, String) {
+        let app = TestApp::spawn().await;
+        app.start_worker();
+        let admin = app.admin_token().await;
+        let types = json!({ "allowed_file_types": ["pdf", "docx", "txt"] });
+        let response = app.patch("/api/v1/admin/settings", &admin, types).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let project = app.project(&admin, "Contracts").await;
+        (app, admin, project)
+    }
+
+    async fn upload(app: &TestApp, token: &str, project: &str, name: &str) -> String {
+        let form = Form::new().text("project_id", project.to_string()).part(
+            "files",
+            Part::bytes(fixture(name)).file_name(name.to_string()),
+        );
+        let response = app
+            .client
+            .post(app.url("/api/v1/documents"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = status_json(response).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        body["documents"][0]["id"].as_str().unwrap().to_string()
+    }
+
+    /// Waits for the report of run `generation` of the document; panics with the last answer
+    /// when the document fails or takes too long.
+    async fn report(app: &TestApp, token: &str, id: &str, generation: i64) -> Value {
+        let started = Instant::now();
+        loop {
+            let path = format!("/api/v1/documents/{id}/report");
+            let (status, body) = status_json(app.get(&path, token).await).await;
+            if status == StatusCode::OK && body["generation"].as_i64() >= Some(generation) {
+                return body;
+            }
+            let detail = body["detail"].as_str().unwrap_or("");
+            assert!(!detail.contains("failed"), "the document failed: {detail}");
+            assert!(
+                started.elapsed() < PIPELINE_TIMEOUT,
+                "no report after {PIPELINE_TIMEOUT:?}: {status} {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn reprocess(app: &TestApp, token: &str, id: &str) {
+        let path = format!("/api/v1/documents/{id}/reprocess");
+        let response = app.post(&path, token, json!({})).await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+    }
+
+    async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        let response = app
+            .client
+            .put(app.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        status_json(response).await
+    }
+
+    /// The characters `span` covers in the document's text, as `/text` serves it.
+    async fn cited(app: &TestApp, token: &str, id: &str, span: &Value) -> String {
+        let path = format!("/api/v1/documents/{id}/text");
+        let text: Value = app.get(&path, token).await.json().await.unwrap();
+        let start = span["start"].as_u64().unwrap() as usize;
+        let end = span["end"].as_u64().unwrap() as usize;
+        let body = text["text"].as_str().unwrap();
+        body.chars().skip(start).take(end - start).collect()
+    }
+
+    fn finding_of<'a>(report: &'a Value, entry: &str) -> Option<&'a Value> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["playbook_entry"] == entry)
+    }
+
+    /// The locations a 422 names, as `body.field` strings.
+    fn locations(body: &Value) -> Vec<String> {
+        body["detail"]
+            .as_array()
+            .unwrap_or_else(|| panic!("not a field list: {body}"))
+            .iter()
+            .map(|e| {
+                let loc: Vec<&str> = e["loc"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_str().unwrap())
+                    .collect();
+                loc.join(".")
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_contract_is_classified_cited_by_page_scored_and_attributed_to_the_builtin_engine() {
+        let (app, admin, project) = setup().await;
+        let id = upload(&app, &admin, &project, "master_services_agreement.txt").await;
+        let report = report(&app, &admin, &id, 1).await;
+
+        let classification = &report["classification"];
+        assert_eq!(
+            classification["doc_type"], "master_services",
+            "{classification}"
+        );
+        assert_eq!(classification["is_contract"], true);
+        assert_eq!(classification["label"], "Master services agreement");
+        let parties = report["parties"].as_array().unwrap();
+        assert!(
+            parties.iter().any(|p| {
+                let name = p["name"].as_str().unwrap_or("");
+                name.contains("Northwind") && p["page"] == 1
+            }),
+            "{parties:?}"
+        );
+
+        let clauses = report["clauses"].as_array().unwrap();
+        assert!(clauses.len() >= 8, "{} clauses", clauses.len());
+        assert!(clauses.iter().any(|c| c["page_start"] == 1));
+        assert!(clauses.iter().any(|c| c["page_start"] == 2));
+
+        // The law clause is on page 2; the playbook prefers New York, Delaware or England.
+        let law = finding_of(&report, "seed:governing_law").expect("a governing law finding");
+        assert_eq!(law["kind"], "deviation");
+        assert_eq!(law["page"], 2);
+        let quoted = cited(&app, &admin, &id, &law["span"]).await;
+        assert!(quoted.contains("California"), "{quoted}");
+        assert!(
+            law["suggested_language"]
+                .as_str()
+                .unwrap()
+                .contains("New York")
+        );
+
+        let fields = report["fields"].as_array().unwrap();
+        let governing_law = fields.iter().find(|f| f["key"] == "governing_law").unwrap();
+        assert_eq!(governing_law["display"], "California");
+        assert_eq!(governing_law["page"], 2);
+
+        let risk = &report["risk"];
+        assert!(risk["score"].as_i64().unwrap() > 0, "{risk}");
+        assert!(!risk["explanation"].as_array().unwrap().is_empty());
+        for capability in [
+            "extraction_classification",
+            "document_understanding",
+            "reasoning",
+            "generation",
+        ] {
+            let used = &report["provenance"][capability];
+            assert_eq!(used["provider"], "builtin", "{capability}: {used}");
+            assert!(
+                used["model"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("lucidity-analysis-")
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn clauses_findings_and_obligations_are_served_on_their_own_as_in_the_report() {
+        let (app, admin, project) = setup().await;
+        let id = upload(&app, &admin, &project, "master_services_agreement.txt").await;
+        let report = report(&app, &admin, &id, 1).await;
+
+        let clauses: Value = app
+            .get(&format!("/api/v1/documents/{id}/clauses"), &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(clauses["clauses"], report["clauses"]);
+        let obligations: Value = app
+            .get(&format!("/api/v1/documents/{id}/obligations"), &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(obligations["obligations"], report["obligations"]);
+        let duties = obligations["obligations"].as_array().unwrap();
+        assert!(
+            duties.iter().any(|o| o["party"] == "Customer"),
+            "{duties:?}"
+        );
+
+        let path = format!("/api/v1/documents/{id}/findings?severity=low");
+        let low: Value = app.get(&path, &admin).await.json().await.unwrap();
+        let low = low["findings"].as_array().unwrap();
+        assert!(!low.is_empty());
+        assert!(low.iter().all(|f| f["severity"] == "low"));
+        let all = report["findings"].as_array().unwrap();
+        assert!(low.len() < all.len(), "other severities are left out");
+
+        let path = format!("/api/v1/documents/{id}/findings?severity=dire");
+        let (status, body) = status_json(app.get(&path, &admin).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(locations(&body), ["query.severity"]);
+    }
+
+    #[tokio::test]
+    async fn a_text_that_is_not_a_contract_says_so_and_has_no_findings() {
+        let (app, admin, project) = setup().await;
+        let id = upload(&app, &admin, &project, "not_a_contract.txt").await;
+        let report = report(&app, &admin, &id, 1).await;
+
+        let classification = &report["classification"];
+        assert_eq!(classification["is_contract"], false);
+        assert_eq!(classification["confidence"], 0.0);
+        assert!(
+            !classification["reason"]["message"]
+                .as_str()
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(report["findings"], json!([]));
+        assert_eq!(report["clauses"], json!([]));
+        assert_eq!(report["risk"], Value::Null);
+    }
+
+    #[tokio::test]
+    async fn the_report_is_409_naming_the_status_until_the_document_is_complete() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let types = json!({ "allowed_file_types": ["txt"] });
+        app.patch("/api/v1/admin/settings", &admin, types).await;
+        let project = app.project(&admin, "Waiting").await;
+        let id = upload(&app, &admin, &project, "master_services_agreement.txt").await;
+
+        for path in ["report", "clauses", "findings", "obligations"] {
+            let path = format!("/api/v1/documents/{id}/{path}");
+            let (status, body) = status_json(app.get(&path, &admin).await).await;
+            assert_eq!(status, StatusCode::CONFLICT, "{path}");
+            assert!(
+                body["detail"].as_str().unwrap().contains("queued"),
+                "{body}"
+            );
+        }
+
+        sqlx::query(
+            "UPDATE documents SET status = 'failed', error_message = 'text extraction failed: \
+             the file is damaged'",
+        )
+        .execute(&app.db)
+        .await
+        .unwrap();
+        let path = format!("/api/v1/documents/{id}/report");
+        let (status, body) = status_json(app.get(&path, &admin).await).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        let detail = body["detail"].as_str().unwrap();
+        assert!(detail.contains("the file is damaged"), "{detail}");
+    }
+
+    #[tokio::test]
+    async fn another_users_document_is_404_and_a_viewer_may_read_but_not_review() {
+        let (app, admin, project) = setup().await;
+        let id = upload(&app, &admin, &project, "master_services_agreement.txt").await;
+        let report = report(&app, &admin, &id, 1).await;
+        let key = report["findings"][0]["key"].as_str().unwrap().to_string();
+
+        let (_, stranger) = app.user(&admin, "stranger@firm.example", "user").await;
+        let (viewer_id, viewer) = app.user(&admin, "viewer@firm.example", "user").await;
+        let grant = json!({ "user_id": viewer_id, "level": "viewer" });
+        let path = format!("/api/v1/projects/{project}/grants");
+        assert_eq!(
+            app.post(&path, &admin, grant).await.status(),
+            StatusCode::CREATED
+        );
+
+        let review = format!("/api/v1/documents/{id}/findings/{key}/review");
+        let accept = json!({ "decision": "accepted" });
+        for path in ["report", "findings", "clauses", "obligations"] {
+            let path = format!("/api/v1/documents/{id}/{path}");
+            assert_eq!(
+                app.get(&path, &stranger).await.status(),
+                StatusCode::NOT_FOUND
+            );
+            assert_eq!(app.get(&path, &viewer).await.status(), StatusCode::OK);
+        }
+        let (status, _) = put(&app, &review, &stranger, accept.clone()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = put(&app, &review, &viewer, accept).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+
+    #[tokio::test]
+    async fn reviews_are_recorded_audited_and_survive_reprocessing() {
+        let (app, admin, project) = setup().await;
+        let id = upload(&app, &admin, &project, "master_services_agreement.txt").await;
+        let first = report(&app, &admin, &id, 1).await;
+        let law = finding_of(&first, "seed:governing_law").unwrap();
+        let key = law["key"].as_str().unwrap();
+
+        let path = format!("/api/v1/documents/{id}/findings/{key}/review");
+        let correction = json!({
+            "decision": "corrected",
+            "correction": { "severity": "high", "explanation": "California is not acceptable." },
+            "note": "Checked with the partner."
+        });
+        let (status, finding) = put(&app, &path, &admin, correction).await;
+        assert_eq!(status, StatusCode::OK, "{finding}");
+        assert_eq!(finding["review"]["decision"], "corrected");
+        assert_eq!(finding["review"]["correction"]["severity"], "high");
+        let path = format!("/api/v1/documents/{id}/fields/governing_law/review");
+        let (status, field) = put(&app, &path, &admin, json!({ "decision": "accepted" })).await;
+        assert_eq!(status, StatusCode::OK, "{field}");
+
+        reprocess(&app, &admin, &id).await;
+        let second = report(&app, &admin, &id, 2).await;
+        let law = finding_of(&second, "seed:governing_law").unwrap();
+        assert_eq!(law["review"]["decision"], "corrected");
+        assert_eq!(law["review"]["note"], "Checked with the partner.");
+        assert!(law["review"]["decided_by"].is_string());
+        let fields = second["fields"].as_array().unwrap();
+        let governing_law = fields.iter().find(|f| f["key"] == "governing_law").unwrap();
+        assert_eq!(governing_law["review"]["decision"], "accepted");
+
+        let logged: Vec<Value> = sqlx::query_scalar(
+            "SELECT detail FROM audit_log WHERE action = 'document.reviewed' ORDER BY id",
+        )
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+        assert_eq!(logged.len(), 2);
+        assert_eq!(logged[0]["key"], key);
+        assert!(
+            logged[0].get("correction").is_none(),
+            "corrections stay out of the log"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_malformed_review_is_422_naming_each_field_and_an_unknown_target_is_404() {
+        let (app, admin, project) = setup().await;
+        let id = upload(&app, &admin, &project, "master_services_agreement.txt").await;
+        let report = report(&app, &admin, &id, 1).await;
+        let key = report["findings"][0]["key"].as_str().unwrap();
+        let path = format!("/api/v1/documents/{id}/findings/{key}/review");
+
+        let cases = [
+            (json!({}), vec!["body.decision"]),
+            (json!({ "decision": "maybe" }), vec!["body.decision"]),
+            (json!({ "decision": "corrected" }), vec!["body.correction"]),
+            (
+                json!({ "decision": "accepted", "correction": { "severity": "low" } }),
+                vec!["body.correction"],
+            ),
+            (
+                json!({
+                    "decision": "corrected",
+                    "correction": { "severity": "dire", "colour": 1 }
+                }),
+                vec!["body.correction", "body.correction"],
+            ),
+            (
+                json!({ "decision": "rejected", "note": "  " }),
+                vec!["body.note"],
+            ),
+        ];
+        for (body, expected) in cases {
+            let (status, answer) = put(&app, &path, &admin, body.clone()).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(locations(&answer), expected, "{body}");
+        }
+
+        let field = format!("/api/v1/documents/{id}/fields/governing_law/review");
+        let wrong = json!({ "decision": "corrected", "correction": { "severity": "low" } });
+        let (status, answer) = put(&app, &field, &admin, wrong).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a field has no severity"
+        );
+        assert_eq!(locations(&answer), ["body.correction"]);
+
+        let accept = json!({ "decision": "accepted" });
+        let missing = format!("/api/v1/documents/{id}/findings/no-such-key/review");
+        let (status, _) = put(&app, &missing, &admin, accept.clone()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let missing = format!("/api/v1/documents/{id}/fields/no_such_field/review");
+        let (status, _) = put(&app, &missing, &admin, accept).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn disabling_a_playbook_entry_removes_its_finding_from_the_next_run() {
+        let (app, admin, project) = setup().await;
+        let id = upload(&app, &admin, &project, "master_services_agreement.txt").await;
+        let first = report(&app, &admin, &id, 1).await;
+        assert!(finding_of(&first, "seed:governing_law").is_some());
+
+        let playbook: Value = app
+            .get("/api/v1/playbook", &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let entries = playbook["entries"].as_array().unwrap();
+        let mut entry = entries
+            .iter()
+            .find(|e| e["id"] == "seed:governing_law")
+            .unwrap()
+            .clone();
+        entry["enabled"] = json!(false);
+        let path = "/api/v1/admin/playbook/entries/seed:governing_law";
+        let (status, updated) = put(&app, path, &admin, entry).await;
+        assert_eq!(status, StatusCode::OK, "{updated}");
+        assert_eq!(updated["enabled"], false);
+        assert_eq!(updated["seeded"], true);
+
+        reprocess(&app, &admin, &id).await;
+        let second = report(&app, &admin, &id, 2).await;
+        assert!(finding_of(&second, "seed:governing_law").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_capability_mapped_to_a_provider_missing_from_this_build_runs_on_the_builtin_one() {
+        let (app, admin, project) = setup().await;
+        sqlx::query(
+            "UPDATE ai_capabilities SET provider = 'anthropic' \
+             WHERE capability = 'extraction_classification'",
+        )
+        .execute(&app.db)
+        .await
+        .unwrap();
+        let id = upload(&app, &admin, &project, "not_a_contract.txt").await;
+        let report = report(&app, &admin, &id, 1).await;
+
+        let used = &report["provenance"]["extraction_classification"];
+        assert_eq!(used["provider"], "builtin");
+        assert_eq!(used["instead_of"], "anthropic");
+        assert!(
+            report["provenance"]["reasoning"]
+                .get("instead_of")
+                .is_none()
+        );
+    }
+}
+
+mod playbook_admin {
+    use super::*;
+
+    fn entry() -> Value {
+        json!({
+            "kind": "position",
+            "title": "Audit rights are limited to once a year",
+            "text": "Customer may audit at most once in any twelve-month period.",
+            "category": "audit_rights",
+            "doc_types": ["master_services", "software_license"],
+            "severity": "low",
+            "alternatives": ["Twice a year after a security incident."],
+            "rule": { "check": "required" }
+        })
+    }
+
+    async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        let response = app
+            .client
+            .put(app.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        status_json(response).await
+    }
+
+    fn locations(body: &Value) -> Vec<String> {
+        let mut locations: Vec<String> = body["detail"]
+            .as_array()
+            .unwrap_or_else(|| panic!("not a field list: {body}"))
+            .iter()
+            .map(|e| e["loc"][1].as_str().unwrap().to_string())
+            .collect();
+        locations.sort();
+        locations.dedup();
+        locations
+    }
+
+    #[tokio::test]
+    async fn the_default_playbook_is_seeded_and_readable_by_every_signed_in_user() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let (_, user) = app.user(&admin, "reader@firm.example", "user").await;
+
+        let (status, playbook) = status_json(app.get("/api/v1/playbook", &user).await).await;
+        assert_eq!(status, StatusCode::OK);
+        let entries = playbook["entries"].as_array().unwrap();
+        for kind in [
+            "terminology",
+            "position",
+            "preferred_language",
+            "risk_threshold",
+            "regulatory",
+        ] {
+            assert!(entries.iter().any(|e| e["kind"] == kind), "{kind}");
+        }
+        assert!(entries.iter().all(|e| e["seeded"] == true));
+        let response = app
+            .client
+            .get(app.url("/api/v1/playbook"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    #[tokio::test]
+    async fn an_admin_adds_edits_and_deletes_entries_and_each_change_is_audited() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let (_, user) = app.user(&admin, "user@firm.example", "user").await;
+        let path = "/api/v1/admin/playbook/entries";
+        assert_eq!(
+            app.post(path, &user, entry()).await.status(),
+            StatusCode::FORBIDDEN
+        );
+
+        let (status, created) = status_json(app.post(path, &admin, entry()).await).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        assert_eq!(created["seeded"], false);
+        assert_eq!(created["rule"], json!({ "check": "required" }));
+        let id = created["id"].as_str().unwrap();
+
+        let mut changed = entry();
+        changed["severity"] = json!("high");
+        let (status, updated) = put(&app, &format!("{path}/{id}"), &admin, changed).await;
+        assert_eq!(status, StatusCode::OK, "{updated}");
+        assert_eq!(updated["severity"], "high");
+        let playbook: Value = app
+            .get("/api/v1/playbook", &user)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let listed = playbook["entries"].as_array().unwrap();
+        assert_eq!(listed.last().unwrap()["id"], id, "new entries come last");
+
+        let gone = app.delete(&format!("{path}/{id}"), &admin).await;
+        assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+        let again = app.delete(&format!("{path}/{id}"), &admin).await;
+        assert_eq!(again.status(), StatusCode::NOT_FOUND);
+        let (status, _) = put(&app, &format!("{path}/{id}"), &admin, entry()).await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "a deleted entry cannot be edited"
+        );
+
+        let actions: Vec<String> = sqlx::query_scalar(
+            "SELECT action FROM audit_log WHERE action LIKE 'playbook.%' ORDER BY id",
+        )
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+        assert_eq!(
+            actions,
+            [
+                "playbook.entry_created",
+                "playbook.entry_updated",
+                "playbook.entry_deleted"
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn each_invalid_part_of_an_entry_is_named_in_the_422() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let path = "/api/v1/admin/playbook/entries";
+        let with = |changes: Value| {
+            let mut body = entry();
+            for (key, value) in changes.as_object().unwrap() {
+                body[key] = value.clone();
+            }
+            body
+        };
+
+        let cases = [
+            (json!({ "kind": "opinion" }), vec!["kind"]),
+            (json!({ "title": " ", "text": null }), vec!["text", "title"]),
+            (json!({ "category": "snacks" }), vec!["category"]),
+            (
+                json!({ "doc_types": ["nda", "cookbook"] }),
+                vec!["doc_types"],
+            ),
+            (json!({ "severity": "dire" }), vec!["severity"]),
+            (json!({ "rule": { "check": "sometimes" } }), vec!["rule"]),
+            (
+                json!({ "rule": { "check": "cap_at_most_months" } }),
+                vec!["rule"],
+            ),
+            (
+                json!({ "rule": { "check": "law_in", "jurisdictions": [] } }),
+                vec!["rule"],
+            ),
+            (json!({ "kind": "terminology" }), vec!["rule"]),
+            (json!({ "category": null }), vec!["category"]),
+            (
+                json!({ "medium_from": 20, "high_from": 50 }),
+                vec!["medium_from"],
+            ),
+            (json!({ "alternatives": [""] }), vec!["alternatives"]),
+            (
+                json!({ "kind": "risk_threshold", "rule": null, "medium_from": 140 }),
+                vec!["medium_from"],
+            ),
+            (
+                json!({
+                    "kind": "risk_threshold", "rule": null, "medium_from": 60, "high_from": 30
+                }),
+                vec!["high_from"],
+            ),
+            (
+                json!({ "kind": "risk_threshold", "rule": null }),
+                vec!["high_from", "medium_from"],
+            ),
+            (
+                json!({ "kind": "preferred_language", "rule": null, "category": null }),
+                vec!["category"],
+            ),
+        ];
+        for (changes, expected) in cases {
+            let body = with(changes.clone());
+            let (status, answer) = status_json(app.post(path, &admin, body).await).await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{changes}: {answer}"
+            );
+            assert_eq!(locations(&answer), expected, "{changes}");
+        }
+
+        let (status, _) = put(&app, &format!("{path}/seed:nothing"), &admin, entry()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn seeding_again_keeps_edits_and_never_revives_a_deleted_default_entry() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let path = "/api/v1/admin/playbook/entries";
+        let gone = app
+            .delete(&format!("{path}/seed:term_affiliate"), &admin)
+            .await;
+        assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+        let edited = json!({
+            "kind": "risk_threshold", "title": "Stricter bands", "text": "Medium from 20.",
+            "medium_from": 20, "high_from": 50
+        });
+        let (status, body) = put(&app, &format!("{path}/seed:risk_bands"), &admin, edited).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        lucidity_db::migrate::seed(&app.db, &app.config)
+            .await
+            .unwrap();
+        let playbook: Value = app
+            .get("/api/v1/playbook", &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let entries = playbook["entries"].as_array().unwrap();
+        assert!(entries.iter().all(|e| e["id"] != "seed:term_affiliate"));
+        let bands = entries
+            .iter()
+            .find(|e| e["id"] == "seed:risk_bands")
+            .unwrap();
+        assert_eq!(
+            (bands["medium_from"].clone(), bands["high_from"].clone()),
+            (json!(20), json!(50))
+        );
+    }
+}
+
+mod capabilities {
+    use super::*;
+
+    async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        let response = app
+            .client
+            .put(app.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        status_json(response).await
+    }
+
+    #[tokio::test]
+    async fn every_capability_starts_on_the_builtin_engine() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let path = "/api/v1/admin/ai/capabilities";
+        let (status, list) = status_json(app.get(path, &admin).await).await;
+        assert_eq!(status, StatusCode::OK);
+        let ids: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["capability"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "extraction_classification",
+                "document_understanding",
+                "reasoning",
+                "generation",
+                "embeddings"
+            ]
+        );
+        for capability in list.as_array().unwrap() {
+            assert_eq!(capability["provider"], "builtin");
+            assert_eq!(capability["available"], true);
+            assert_eq!(capability["effective"]["provider"], "builtin");
+            assert_eq!(capability["updated_by"], Value::Null);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_mapping_change_is_read_back_audited_and_limited_to_administrators() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let (_, user) = app.user(&admin, "user@firm.example", "user").await;
+        let path = "/api/v1/admin/ai/capabilities/reasoning";
+        let builtin = json!({ "provider": "builtin" });
+        let (status, _) = put(&app, path, &user, builtin.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let listing = app.get("/api/v1/admin/ai/capabilities", &user).await;
+        assert_eq!(listing.status(), StatusCode::FORBIDDEN);
+
+        let (status, changed) = put(&app, path, &admin, builtin).await;
+        assert_eq!(status, StatusCode::OK, "{changed}");
+        assert_eq!(changed["capability"], "reasoning");
+        let list: Value = app
+            .get("/api/v1/admin/ai/capabilities", &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let reasoning = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["capability"] == "reasoning")
+            .unwrap();
+        assert!(reasoning["updated_by"].is_string(), "{reasoning}");
+        assert_eq!(reasoning["model"], changed["effective"]["model"]);
+
+        let audited: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM audit_log WHERE action = 'capability.updated' \
+             AND target_id = 'reasoning'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        assert_eq!(audited, 1);
+    }
+
+    #[tokio::test]
+    async fn unknown_capabilities_are_404_and_unusable_providers_or_models_are_422() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let base = "/api/v1/admin/ai/capabilities";
+
+        let (status, _) = put(
+            &app,
+            &format!("{base}/telepathy"),
+            &admin,
+            json!({ "provider": "builtin" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        let remote = json!({ "provider": "openai", "model": "gpt-4o" });
+        let (status, body) = put(&app, &format!("{base}/generation"), &admin, remote).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["detail"][0]["loc"], json!(["body", "provider"]));
+        let message = body["detail"][0]["msg"].as_str().unwrap();
+        assert!(message.contains("not available in this build"), "{message}");
+
+        let cases = [
+            (json!({ "provider": "acme" }), "provider"),
+            (json!({}), "provider"),
+            (json!({ "provider": "builtin", "model": "gpt-4o" }), "model"),
+            (json!({ "provider": 7 }), "provider"),
+        ];
+        for (body, field) in cases {
+            let (status, answer) =
+                put(&app, &format!("{base}/generation"), &admin, body.clone()).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(answer["detail"][0]["loc"], json!(["body", field]), "{body}");
+        }
+        let unchanged: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM ai_capabilities WHERE provider <> 'builtin'")
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+        assert_eq!(unchanged, 0);
+    }
+}

@@ -8,10 +8,12 @@
 //! - [`password`]: Argon2id hashing, shared by the API, the seed and the admin command.
 //! - One module per table group, each with queries named verb-noun: [`users`], [`groups`],
 //!   [`projects`], [`access`], [`sessions`], [`credentials`], [`settings`], [`audit`],
-//!   [`documents`].
+//!   [`documents`], [`capabilities`], [`playbook`], [`analysis`], [`reviews`].
 
 pub mod access;
+pub mod analysis;
 pub mod audit;
+pub mod capabilities;
 pub mod credentials;
 pub mod documents;
 pub mod embedded;
@@ -19,8 +21,10 @@ pub mod groups;
 pub mod ids;
 pub mod migrate;
 pub mod password;
+pub mod playbook;
 pub mod pool;
 pub mod projects;
+pub mod reviews;
 pub mod sessions;
 pub mod settings;
 pub mod users;

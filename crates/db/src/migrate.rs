@@ -4,11 +4,13 @@
 //! migrates, and every seed statement tolerates a concurrent twin (`ON CONFLICT DO NOTHING`).
 
 use anyhow::Context;
+use lucidity_ai::Capability;
+use lucidity_analysis::report;
 use lucidity_common::Config;
 use serde_json::json;
 use sqlx::PgPool;
 
-use crate::{ids::ProjectId, password, settings, users};
+use crate::{capabilities, ids::ProjectId, password, playbook, settings, users};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -27,7 +29,8 @@ pub async fn run_migrations(pool: &PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Creates the default admin, the default project and the system settings when missing.
+/// Creates the default admin, the default project, the system settings, the capability
+/// mapping and the default playbook when missing.
 pub async fn seed(pool: &PgPool, config: &Config) -> anyhow::Result<()> {
     seed_admin(pool, config).await?;
 
@@ -59,6 +62,25 @@ pub async fn seed(pool: &PgPool, config: &Config) -> anyhow::Result<()> {
         settings::insert_default(pool, key, &value)
             .await
             .with_context(|| format!("failed to seed the setting {key}"))?;
+    }
+    seed_analysis(pool).await
+}
+
+/// Every capability on the built-in engine, and the default playbook. Existing rows win, and a
+/// deleted playbook entry's tombstone keeps it from coming back.
+async fn seed_analysis(pool: &PgPool) -> anyhow::Result<()> {
+    for capability in Capability::ALL {
+        capabilities::insert_default(pool, capability, report::PROVIDER, report::MODEL)
+            .await
+            .with_context(|| format!("failed to seed the capability {capability}"))?;
+    }
+
+    let entries = lucidity_analysis::default_playbook().entries;
+    let inserted = playbook::seed_entries(pool, &entries)
+        .await
+        .context("failed to seed the default playbook")?;
+    if inserted > 0 {
+        tracing::info!(entries = inserted, "seeded the default playbook");
     }
     Ok(())
 }

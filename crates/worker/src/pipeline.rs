@@ -2,19 +2,30 @@
 //!
 //! Statuses follow PRODUCT.md: extracting, classifying, playbook, analyzing, embedding,
 //! storing, then complete. Each stage is written to the database (with its timing) as it starts
-//! and announced as a live event. Every stage is idempotent: it replaces its own earlier
-//! output, so a document that is retried or handed back simply runs again from the start.
-//! The stages after extraction record their timing and do nothing else until the analysis
-//! engine fills them.
+//! and announced as a live event. `extracting` saves the text and pages; `classifying`,
+//! `playbook` and `analyzing` compute through the capability router and hand their results to
+//! the next stage in memory; `storing` writes the whole analysis at once.
+//!
+//! Running a document twice is harmless by design: a run that stops anywhere (a crash, a
+//! hand-back, a retry) starts again from `extracting`, every stage recomputes its part from the
+//! saved text, and the only writes replace earlier output whole (the text in one transaction,
+//! the analysis in another, guarded by the generation and the lease). Nothing half-done is ever
+//! read back, and reviewers' decisions, which are keyed by finding and field, are never touched.
 
+use std::future::Future;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use lucidity_ai::cite::{self, Citer, PageRange};
+use lucidity_ai::{AiError, Capability, Provenance, Router};
+use lucidity_analysis::playbook::Playbook;
+use lucidity_analysis::report::{self, Analysis, Classified};
 use lucidity_common::Config;
 use lucidity_common::config::PipelineConfig;
-use lucidity_db::audit;
 use lucidity_db::documents::{self, AttemptOutcome, Claimed, PageRow, TextRow};
+use lucidity_db::{analysis, audit, capabilities, playbook};
 use lucidity_extract::{ExtractError, Extracted, PageMethod, SourceKind};
 use lucidity_queue::{DocumentEvent, Events, Job, Queue};
 use lucidity_storage::{Storage, StorageKey};
@@ -67,6 +78,20 @@ impl StageError {
             permanent: false,
         }
     }
+
+    fn database(error: sqlx::Error) -> Self {
+        Self::transient(anyhow::Error::new(error).context("database query failed"))
+    }
+}
+
+/// What `classifying` hands the later stages of the same run.
+struct Classifying {
+    text: Arc<str>,
+    pages: Vec<PageRange>,
+    /// The mapping in force when the run started, so one run uses one mapping throughout.
+    router: Router,
+    classified: Arc<Classified>,
+    provenance: Provenance,
 }
 
 pub struct Pipeline {
@@ -77,6 +102,8 @@ pub struct Pipeline {
     storage: Storage,
     settings: PipelineConfig,
     extract: lucidity_extract::Options,
+    /// The providers this build can call; each run applies the mapping then in force.
+    router: Router,
 }
 
 impl Pipeline {
@@ -108,6 +135,7 @@ impl Pipeline {
             storage,
             settings: config.pipeline.clone(),
             extract,
+            router: Router::new(),
         })
     }
 
@@ -171,21 +199,47 @@ impl Pipeline {
         outcome
     }
 
+    /// The stages of [`STAGES`], in order, each handing its result to the next.
     async fn run_stages(&self, claimed: &Claimed) -> Result<(), StageError> {
-        for stage in STAGES {
-            let started = Instant::now();
-            self.enter_stage(claimed, stage)
-                .await
-                .map_err(StageError::transient)?;
-            if stage == "extracting" {
-                self.extract(claimed).await?;
-            }
-            let duration_ms = started.elapsed().as_millis() as i64;
-            documents::finish_stage(&self.db, claimed.id, claimed.generation, stage, duration_ms)
-                .await
-                .map_err(|e| StageError::transient(e.into()))?;
-        }
-        Ok(())
+        self.stage(claimed, "extracting", self.extract(claimed))
+            .await?;
+        let mut run = self
+            .stage(claimed, "classifying", self.classify(claimed))
+            .await?;
+        let playbook = self
+            .stage(claimed, "playbook", self.select_playbook(claimed, &run))
+            .await?;
+        let analysis = self
+            .stage(
+                claimed,
+                "analyzing",
+                self.analyze(claimed, &mut run, playbook),
+            )
+            .await?;
+        // Chunks and vectors for search are the embedding work's; until it lands the stage
+        // only records its timing.
+        self.stage(claimed, "embedding", async { Ok(()) }).await?;
+        self.stage(claimed, "storing", self.store(claimed, &run, &analysis))
+            .await
+    }
+
+    /// Records `name` as started, runs `work`, records its duration.
+    async fn stage<T>(
+        &self,
+        claimed: &Claimed,
+        name: &str,
+        work: impl Future<Output = Result<T, StageError>>,
+    ) -> Result<T, StageError> {
+        let started = Instant::now();
+        self.enter_stage(claimed, name)
+            .await
+            .map_err(StageError::transient)?;
+        let value = work.await?;
+        let duration_ms = started.elapsed().as_millis() as i64;
+        documents::finish_stage(&self.db, claimed.id, claimed.generation, name, duration_ms)
+            .await
+            .map_err(StageError::database)?;
+        Ok(value)
     }
 
     async fn enter_stage(&self, claimed: &Claimed, stage: &str) -> anyhow::Result<()> {
@@ -265,6 +319,122 @@ impl Pipeline {
         tx.commit().await?;
         let chars = row.char_count;
         tracing::info!(document.id = %claimed.id, pages = pages.len(), chars, "text saved");
+        Ok(())
+    }
+
+    /// The `classifying` stage: the saved text and its pages, the capability mapping in force,
+    /// then the document type, parties, dates and law.
+    async fn classify(&self, claimed: &Claimed) -> Result<Classifying, StageError> {
+        let (text, _) = documents::find_text(&self.db, claimed.id)
+            .await
+            .map_err(StageError::database)?
+            .ok_or_else(|| StageError::transient(anyhow::anyhow!("the saved text is missing")))?;
+        let pages = documents::list_pages(&self.db, claimed.id)
+            .await
+            .map_err(StageError::database)?
+            .into_iter()
+            .map(|(number, start, end, _)| PageRange { number, start, end })
+            .collect();
+        let mappings = capabilities::list_mappings(&self.db)
+            .await
+            .map_err(StageError::database)?;
+        let router = self.router.with_mappings(mappings);
+
+        let text: Arc<str> = text.into();
+        let (routed, input) = (router.clone(), text.clone());
+        let produced = on_blocking_thread(move || routed.classify(&input)).await?;
+        let classification = &produced.value.classification;
+        tracing::info!(
+            document.id = %claimed.id,
+            doc_type = classification.doc_type.id(),
+            is_contract = classification.is_contract,
+            provider = %produced.used.provider,
+            "classified"
+        );
+        let mut provenance = Provenance::default();
+        provenance.record(Capability::ExtractionClassification, produced.used);
+        Ok(Classifying {
+            text,
+            pages,
+            router,
+            classified: Arc::new(produced.value),
+            provenance,
+        })
+    }
+
+    /// The `playbook` stage: the entries, as administrators left them, that apply to the
+    /// document's type (an amendment's is the type it amends).
+    async fn select_playbook(
+        &self,
+        claimed: &Claimed,
+        run: &Classifying,
+    ) -> Result<Playbook, StageError> {
+        let playbook = playbook::load_playbook(&self.db)
+            .await
+            .map_err(StageError::database)?;
+        let doc_type = report::effective_type(&run.classified.classification);
+        let relevant = playbook.relevant(doc_type.id());
+        let entries = relevant.entries.len();
+        tracing::info!(document.id = %claimed.id, entries, "playbook entries selected");
+        Ok(relevant)
+    }
+
+    /// The `analyzing` stage: clauses, fields, obligations, findings and the score, then the
+    /// suggested language of each finding.
+    async fn analyze(
+        &self,
+        claimed: &Claimed,
+        run: &mut Classifying,
+        playbook: Playbook,
+    ) -> Result<Analysis, StageError> {
+        let router = run.router.clone();
+        let (text, classified) = (run.text.clone(), run.classified.clone());
+        let (produced, suggested) = on_blocking_thread(move || {
+            let mut produced = router.analyze(&text, &classified, &playbook)?;
+            let suggested = router.suggest(&mut produced.value.findings, &playbook)?;
+            Ok((produced, suggested))
+        })
+        .await?;
+
+        let analysis = produced.value;
+        tracing::info!(
+            document.id = %claimed.id,
+            clauses = analysis.clauses.len(),
+            findings = analysis.findings.len(),
+            obligations = analysis.obligations.len(),
+            risk_score = analysis.risk.as_ref().map(|r| r.score),
+            "analysed"
+        );
+        let provenance = &mut run.provenance;
+        provenance.record(Capability::DocumentUnderstanding, produced.used.clone());
+        provenance.record(Capability::Reasoning, produced.used);
+        provenance.record(Capability::Generation, suggested);
+        Ok(analysis)
+    }
+
+    /// The `storing` stage: the analysis replaces any earlier one in one transaction, unless
+    /// the document moved on to a newer generation or another worker.
+    async fn store(
+        &self,
+        claimed: &Claimed,
+        run: &Classifying,
+        analysis: &Analysis,
+    ) -> Result<(), StageError> {
+        let citer = Citer::new(&run.text, run.pages.clone());
+        let record = cite::record(&citer, &run.classified, analysis, &run.provenance);
+
+        let claim = (claimed.id, claimed.generation, self.worker_id.as_str());
+        let mut tx = self.db.begin().await.map_err(StageError::database)?;
+        let holding = analysis::replace_analysis(&mut tx, claim, &record)
+            .await
+            .map_err(StageError::database)?;
+        if !holding {
+            let lost = anyhow::anyhow!("the lease on the document was lost");
+            return Err(StageError::transient(lost));
+        }
+        tx.commit().await.map_err(StageError::database)?;
+        let findings = record.findings.len();
+        tracing::info!(document.id = %claimed.id, findings, "analysis stored");
         Ok(())
     }
 
@@ -407,6 +577,26 @@ async fn heartbeat(
     }
 }
 
+/// Runs CPU-bound provider work off the async executor. A panic inside the engine is a
+/// permanent failure: the engine is deterministic, so the same text would fail again. Its
+/// message is not kept, since a panic message may quote the text.
+async fn on_blocking_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AiError> + Send + 'static,
+) -> Result<T, StageError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(StageError::transient(anyhow::Error::new(error))),
+        Err(error) if error.is_panic() => Err(StageError {
+            message: "the analysis engine failed on this document".into(),
+            permanent: true,
+        }),
+        Err(_) => {
+            let interrupted = anyhow::anyhow!("the analysis was interrupted");
+            Err(StageError::transient(interrupted))
+        }
+    }
+}
+
 /// `base * 2^attempts`, plus up to `base` of jitter so retries of many documents spread out,
 /// capped at [`MAX_BACKOFF`].
 pub fn backoff(base: Duration, attempts: i32) -> Duration {
@@ -491,6 +681,11 @@ mod tests {
             );
         }
         assert_eq!(backoff(base, 40), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn the_stages_are_the_documented_statuses_between_queued_and_complete() {
+        assert_eq!(STAGES[..], documents::STATUSES[1..7]);
     }
 
     #[test]

@@ -1,15 +1,19 @@
 //! Request handlers, one module per resource, named verb-noun. Request and response types sit
 //! beside their handler; `crate::routes` lists every route.
 
+pub mod analysis;
 pub mod audit_log;
 pub mod auth;
+pub mod capabilities;
 pub mod credentials;
 pub mod documents;
 pub mod events;
 pub mod grants;
 pub mod groups;
 pub mod health;
+pub mod playbook;
 pub mod projects;
+pub mod reviews;
 pub mod settings;
 pub mod users;
 pub mod walls;

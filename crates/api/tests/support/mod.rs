@@ -469,3 +469,21 @@ pub async fn status_json(response: Response) -> (StatusCode, Value) {
     let body = response.json().await.unwrap_or(Value::Null);
     (status, body)
 }
+
+impl TestApp {
+    /// Starts a worker in this process on the app's database (through its own pool),
+    /// configuration and storage, so uploads run through the real pipeline. It stops with the
+    /// app.
+    pub fn start_worker(&self) {
+        let options = (*self.db.connect_options()).clone();
+        let pool = PgPoolOptions::new()
+            .max_connections(5)
+            .connect_lazy_with(options);
+        let worker = lucidity_worker::run(self.config.clone(), pool, self.shutdown.clone());
+        tokio::spawn(async move {
+            if let Err(error) = worker.await {
+                panic!("the test worker failed: {error:#}");
+            }
+        });
+    }
+}
