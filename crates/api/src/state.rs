@@ -1,12 +1,14 @@
 //! What every request handler shares.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use lucidity_common::Config;
+use lucidity_embed::Embedder;
 use lucidity_queue::{DocumentEvent, Events, Queue};
 use lucidity_storage::Storage;
 use sqlx::PgPool;
-use tokio::sync::broadcast;
+use tokio::sync::{OnceCell, broadcast};
 
 use crate::metrics::Metrics;
 use crate::throttle::Throttle;
@@ -33,4 +35,42 @@ pub struct AppState {
     pub events: Events,
     /// Every document event any process published, for this instance's live streams.
     pub live: broadcast::Sender<DocumentEvent>,
+    /// The embedding model for search queries, loaded on the first semantic search.
+    pub query_embedder: Arc<QueryEmbedder>,
+}
+
+/// The sentence-embedding model, loaded on first use: an API instance that never serves a
+/// semantic search never pays its memory, and a missing model makes semantic search answer
+/// 503 instead of stopping the API.
+pub struct QueryEmbedder {
+    dir: PathBuf,
+    model: OnceCell<Arc<Embedder>>,
+}
+
+impl QueryEmbedder {
+    pub fn new(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            model: OnceCell::new(),
+        }
+    }
+
+    /// The model, loading it on first use; a failed load is retried on the next call.
+    pub async fn get(&self) -> anyhow::Result<Arc<Embedder>> {
+        let dir = self.dir.clone();
+        let model = self
+            .model
+            .get_or_try_init(|| async move {
+                // One thread: a query is a few words, and requests run side by side.
+                let options = lucidity_embed::Options {
+                    intra_threads: 1,
+                    ..lucidity_embed::Options::default()
+                };
+                let load = move || Embedder::load_with(&dir, options);
+                let loaded = tokio::task::spawn_blocking(load).await??;
+                Ok::<_, anyhow::Error>(Arc::new(loaded))
+            })
+            .await?;
+        Ok(model.clone())
+    }
 }

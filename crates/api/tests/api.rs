@@ -2455,6 +2455,160 @@ mod analysis {
         assert!(detail.contains("the file is damaged"), "{detail}");
     }
 
+    /// The passages of a search answer, as (document id, cited text, snippet highlights).
+    async fn search(app: &TestApp, token: &str, query: &str) -> (StatusCode, Value) {
+        status_json(app.get(&format!("/api/v1/search?{query}"), token).await).await
+    }
+
+    #[tokio::test]
+    async fn search_finds_passages_by_words_and_by_meaning_citing_document_page_and_span() {
+        let (app, admin, project) = setup().await;
+        let id = upload(&app, &admin, &project, "master_services_agreement.txt").await;
+        report(&app, &admin, &id, 1).await;
+
+        let (status, body) = search(&app, &admin, "q=indemnify&mode=keyword").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["mode"], "keyword");
+        let first = &body["results"][0];
+        assert_eq!(first["document_id"], id.as_str());
+        assert!(first["page"].as_i64().is_some(), "{first}");
+        let passage = cited(&app, &admin, &id, &first["span"]).await;
+        assert!(passage.contains("indemnify"), "{passage}");
+        let snippet = first["snippet"].as_str().unwrap();
+        let highlighted: Vec<String> = first["highlights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                let (start, end) = (h["start"].as_u64().unwrap(), h["end"].as_u64().unwrap());
+                snippet
+                    .chars()
+                    .skip(start as usize)
+                    .take((end - start) as usize)
+                    .collect()
+            })
+            .collect();
+        assert!(
+            highlighted
+                .iter()
+                .any(|w| w.to_lowercase().starts_with("indemnif")),
+            "{highlighted:?}"
+        );
+
+        // No word of this question is in the clause that answers it.
+        let question = "q=which%20jurisdiction%27s%20statutes%20apply&mode=semantic";
+        let (status, body) = search(&app, &admin, question).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let results = body["results"].as_array().unwrap();
+        assert!(!results.is_empty());
+        let mut top = Vec::new();
+        for result in results.iter().take(3) {
+            top.push(cited(&app, &admin, &id, &result["span"]).await);
+        }
+        assert!(
+            top.iter()
+                .any(|p| p.contains("laws of the State of California")),
+            "{top:?}"
+        );
+
+        let (status, body) = search(&app, &admin, "q=governing%20law").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["mode"], "hybrid");
+        let passage = cited(&app, &admin, &id, &body["results"][0]["span"]).await;
+        assert!(passage.contains("Governing Law"), "{passage}");
+    }
+
+    #[tokio::test]
+    async fn search_sees_only_what_the_caller_may_and_names_every_bad_parameter() {
+        let (app, admin, project) = setup().await;
+        let id = upload(&app, &admin, &project, "master_services_agreement.txt").await;
+        report(&app, &admin, &id, 1).await;
+        let (_, stranger) = app.user(&admin, "stranger@firm.example", "user").await;
+
+        let (status, body) = search(&app, &stranger, "q=indemnify").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["results"], json!([]));
+        let scoped = format!("q=indemnify&project_id={project}");
+        assert_eq!(
+            search(&app, &stranger, &scoped).await.0,
+            StatusCode::NOT_FOUND
+        );
+        let scoped = format!("q=indemnify&document_id={id}");
+        assert_eq!(
+            search(&app, &stranger, &scoped).await.0,
+            StatusCode::NOT_FOUND
+        );
+
+        let (status, body) = search(&app, &admin, "mode=fuzzy&limit=0&project_id=x").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let mut named = locations(&body);
+        named.sort();
+        assert_eq!(
+            named,
+            ["query.limit", "query.mode", "query.project_id", "query.q"]
+        );
+    }
+
+    #[tokio::test]
+    async fn passages_embedded_by_another_model_are_embedded_again_by_the_current_one() {
+        let (app, admin, project) = setup().await;
+        let id = upload(&app, &admin, &project, "master_services_agreement.txt").await;
+        report(&app, &admin, &id, 1).await;
+        let embedder = std::sync::Arc::new(
+            lucidity_embed::Embedder::load(&app.config.model_dir).expect("the model is installed"),
+        );
+        let model = embedder.model_id().to_string();
+        assert_eq!(
+            lucidity_db::chunks::count_stale_chunks(&app.db, &model)
+                .await
+                .unwrap(),
+            0
+        );
+
+        // As if the index had been built by an earlier model.
+        sqlx::query("UPDATE chunks SET embedding_model = 'an-earlier-model'")
+            .execute(&app.db)
+            .await
+            .unwrap();
+        let stale = lucidity_db::chunks::count_stale_chunks(&app.db, &model)
+            .await
+            .unwrap();
+        assert!(stale > 0);
+        let mut done = 0;
+        loop {
+            let batch = lucidity_worker::reembed::batch(&app.db, &embedder)
+                .await
+                .unwrap();
+            if batch == 0 {
+                break;
+            }
+            done += batch;
+        }
+        assert_eq!(done as i64, stale);
+        assert_eq!(
+            lucidity_db::chunks::count_stale_chunks(&app.db, &model)
+                .await
+                .unwrap(),
+            0
+        );
+    }
+
+    #[tokio::test]
+    async fn a_deleted_document_leaves_the_search_index() {
+        let (app, admin, project) = setup().await;
+        let id = upload(&app, &admin, &project, "master_services_agreement.txt").await;
+        report(&app, &admin, &id, 1).await;
+        let (_, body) = search(&app, &admin, "q=indemnify&mode=keyword").await;
+        assert!(!body["results"].as_array().unwrap().is_empty());
+
+        let response = app.delete(&format!("/api/v1/documents/{id}"), &admin).await;
+        assert!(response.status().is_success());
+        for mode in ["keyword", "semantic", "hybrid"] {
+            let (_, body) = search(&app, &admin, &format!("q=indemnify&mode={mode}")).await;
+            assert_eq!(body["results"], json!([]), "{mode}");
+        }
+    }
+
     #[tokio::test]
     async fn another_users_document_is_404_and_a_viewer_may_read_but_not_review() {
         let (app, admin, project) = setup().await;

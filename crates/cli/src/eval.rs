@@ -46,28 +46,31 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let dataset = args.dataset;
     let started = std::time::Instant::now();
-    let report = tokio::task::spawn_blocking(move || evaluate(dataset, &dir, threads))
-        .await
-        .context("the evaluation crashed")??;
+    let report = match dataset {
+        Dataset::Acord => crate::search_eval::acord(&dir, threads).await?,
+        Dataset::Cuad => tokio::task::spawn_blocking(move || cuad(&dir, threads))
+            .await
+            .context("the evaluation crashed")??,
+        Dataset::Doctypes => {
+            let run = move || lucidity_analysis::classify::eval_doctypes(&dir);
+            tokio::task::spawn_blocking(run)
+                .await
+                .context("the evaluation crashed")?
+        }
+    };
     eprintln!("evaluated in {:.1} s", started.elapsed().as_secs_f64());
     println!("{}", serde_json::to_string(&report)?);
     Ok(())
 }
 
-fn evaluate(dataset: Dataset, dir: &Path, threads: usize) -> anyhow::Result<serde_json::Value> {
+fn cuad(dir: &Path, threads: usize) -> anyhow::Result<serde_json::Value> {
     use lucidity_analysis::eval::cuad;
-    match dataset {
-        Dataset::Cuad => {
-            let contracts = cuad::load(dir)
-                .with_context(|| format!("cannot read the CUAD split in {}", dir.display()))?;
-            eprintln!("{} contracts", contracts.len());
-            Ok(cuad::evaluate(&contracts, threads, |c| {
-                cuad::predict(&c.text)
-            }))
-        }
-        Dataset::Doctypes => Ok(lucidity_analysis::classify::eval_doctypes(dir)),
-        Dataset::Acord => crate::search_eval::acord(dir, threads),
-    }
+    let contracts = cuad::load(dir)
+        .with_context(|| format!("cannot read the CUAD split in {}", dir.display()))?;
+    eprintln!("{} contracts", contracts.len());
+    Ok(cuad::evaluate(&contracts, threads, |c| {
+        cuad::predict(&c.text)
+    }))
 }
 
 /// `data` itself when it holds the dataset's files, else `data/<name>`.

@@ -57,6 +57,7 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    withhold_panic_messages();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -89,4 +90,17 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Panics print where they happened, not their message: a panic inside an extractor or the
+/// analysis engine may quote the document it was reading, and contract text never reaches
+/// the logs (docs/LOGGING.md).
+fn withhold_panic_messages() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_else(|| "an unknown location".into());
+        eprintln!("a thread panicked at {location} (message withheld: it may quote a document)");
+    }));
 }

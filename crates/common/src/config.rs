@@ -186,6 +186,9 @@ pub struct Config {
     pub pipeline: PipelineConfig,
     /// `LUCIDITY_POSTGRES_BIN` (added): the embedded server's `bin` directory.
     pub postgres_bin: Option<PathBuf>,
+    /// `LUCIDITY_MODEL_DIR` (added, default `/opt/lucidity/models/minilm`): the sentence-
+    /// embedding model the set-up command installs (ONNX weights, tokenizer, runtime library).
+    pub model_dir: PathBuf,
     /// `LUCIDITY_POSTGRES_OS_USER` (added, default `nobody`): the account the embedded
     /// server runs as when Lucidity is started as root, since Postgres refuses root.
     pub postgres_os_user: String,
@@ -309,6 +312,10 @@ impl Reader {
             )),
             pipeline: self.pipeline(),
             postgres_bin: self.string("LUCIDITY_POSTGRES_BIN").map(PathBuf::from),
+            model_dir: PathBuf::from(
+                self.string("LUCIDITY_MODEL_DIR")
+                    .unwrap_or("/opt/lucidity/models/minilm".into()),
+            ),
             postgres_os_user: self
                 .string("LUCIDITY_POSTGRES_OS_USER")
                 .unwrap_or("nobody".into()),

@@ -8,12 +8,13 @@
 //! - [`password`]: Argon2id hashing, shared by the API, the seed and the admin command.
 //! - One module per table group, each with queries named verb-noun: [`users`], [`groups`],
 //!   [`projects`], [`access`], [`sessions`], [`credentials`], [`settings`], [`audit`],
-//!   [`documents`], [`capabilities`], [`playbook`], [`analysis`], [`reviews`].
+//!   [`documents`], [`capabilities`], [`playbook`], [`analysis`], [`reviews`], [`chunks`].
 
 pub mod access;
 pub mod analysis;
 pub mod audit;
 pub mod capabilities;
+pub mod chunks;
 pub mod credentials;
 pub mod documents;
 pub mod embedded;

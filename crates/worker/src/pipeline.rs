@@ -24,8 +24,10 @@ use lucidity_analysis::playbook::Playbook;
 use lucidity_analysis::report::{self, Analysis, Classified};
 use lucidity_common::Config;
 use lucidity_common::config::PipelineConfig;
+use lucidity_db::chunks::{self, NewChunk};
 use lucidity_db::documents::{self, AttemptOutcome, Claimed, PageRow, TextRow};
 use lucidity_db::{analysis, audit, capabilities, playbook};
+use lucidity_embed::Embedder;
 use lucidity_extract::{ExtractError, Extracted, PageMethod, SourceKind};
 use lucidity_queue::{DocumentEvent, Events, Job, Queue};
 use lucidity_storage::{Storage, StorageKey};
@@ -84,6 +86,17 @@ impl StageError {
     }
 }
 
+/// What `embedding` hands `storing`: the search index's passages with their vectors.
+struct Indexed {
+    chunks: Vec<IndexedChunk>,
+}
+
+struct IndexedChunk {
+    clause: usize,
+    span: lucidity_analysis::Span,
+    vector: Vec<f32>,
+}
+
 /// What `classifying` hands the later stages of the same run.
 struct Classifying {
     text: Arc<str>,
@@ -104,6 +117,8 @@ pub struct Pipeline {
     extract: lucidity_extract::Options,
     /// The providers this build can call; each run applies the mapping then in force.
     router: Router,
+    /// The local sentence-embedding model, loaded once per worker.
+    embedder: Arc<Embedder>,
 }
 
 impl Pipeline {
@@ -127,6 +142,7 @@ impl Pipeline {
             scratch_dir,
             ..lucidity_extract::Options::default()
         };
+        let embedder = load_embedder(config).await?;
         Ok(Self {
             worker_id: worker_id(),
             db,
@@ -136,7 +152,13 @@ impl Pipeline {
             settings: config.pipeline.clone(),
             extract,
             router: Router::new(),
+            embedder,
         })
+    }
+
+    /// The embedding model this worker computes vectors with.
+    pub fn embedder(&self) -> &Arc<Embedder> {
+        &self.embedder
     }
 
     pub fn worker_id(&self) -> &str {
@@ -216,11 +238,15 @@ impl Pipeline {
                 self.analyze(claimed, &mut run, playbook),
             )
             .await?;
-        // Chunks and vectors for search are the embedding work's; until it lands the stage
-        // only records its timing.
-        self.stage(claimed, "embedding", async { Ok(()) }).await?;
-        self.stage(claimed, "storing", self.store(claimed, &run, &analysis))
-            .await
+        let indexed = self
+            .stage(claimed, "embedding", self.embed(claimed, &run, &analysis))
+            .await?;
+        self.stage(
+            claimed,
+            "storing",
+            self.store(claimed, &run, &analysis, &indexed),
+        )
+        .await
     }
 
     /// Records `name` as started, runs `work`, records its duration.
@@ -412,13 +438,59 @@ impl Pipeline {
         Ok(analysis)
     }
 
-    /// The `storing` stage: the analysis replaces any earlier one in one transaction, unless
-    /// the document moved on to a newer generation or another worker.
+    /// The `embedding` stage: the text cut into passages along its clauses (all of the text,
+    /// contract or not, so everything uploaded is searchable), each with its vector.
+    async fn embed(
+        &self,
+        claimed: &Claimed,
+        run: &Classifying,
+        analysis: &Analysis,
+    ) -> Result<Indexed, StageError> {
+        let text = run.text.clone();
+        let clauses: Vec<lucidity_analysis::segment::Clause> = if analysis.clauses.is_empty() {
+            Vec::new()
+        } else {
+            analysis.clauses.iter().map(|c| c.clause.clone()).collect()
+        };
+        let embedder = self.embedder.clone();
+        let indexed = on_blocking_thread(move || {
+            let clauses = if clauses.is_empty() {
+                lucidity_analysis::segment::segment(&text)
+            } else {
+                clauses
+            };
+            let chunks = lucidity_analysis::chunk::chunks(&text, &clauses);
+            let bodies: Vec<&str> = chunks.iter().map(|c| c.span.of(&text)).collect();
+            let vectors = embedder.embed(&bodies).map_err(|e| AiError::Failed {
+                provider: "builtin".into(),
+                capability: Capability::Embeddings,
+                reason: e.to_string(),
+            })?;
+            let chunks = chunks
+                .into_iter()
+                .zip(vectors)
+                .map(|(chunk, vector)| IndexedChunk {
+                    clause: chunk.clause,
+                    span: chunk.span,
+                    vector,
+                })
+                .collect();
+            Ok(Indexed { chunks })
+        })
+        .await?;
+        let chunks = indexed.chunks.len();
+        tracing::info!(document.id = %claimed.id, chunks, "passages embedded");
+        Ok(indexed)
+    }
+
+    /// The `storing` stage: the analysis and the search index replace any earlier ones in one
+    /// transaction, unless the document moved on to a newer generation or another worker.
     async fn store(
         &self,
         claimed: &Claimed,
         run: &Classifying,
         analysis: &Analysis,
+        indexed: &Indexed,
     ) -> Result<(), StageError> {
         let citer = Citer::new(&run.text, run.pages.clone());
         let record = cite::record(&citer, &run.classified, analysis, &run.provenance);
@@ -432,6 +504,34 @@ impl Pipeline {
             let lost = anyhow::anyhow!("the lease on the document was lost");
             return Err(StageError::transient(lost));
         }
+        let rows: Vec<NewChunk> = indexed
+            .chunks
+            .iter()
+            .enumerate()
+            .map(|(ordinal, chunk)| {
+                let span = citer.span(chunk.span);
+                NewChunk {
+                    ordinal: ordinal as i32,
+                    clause_ordinal: Some(chunk.clause as i32),
+                    start: span.start,
+                    end: span.end,
+                    page: citer.page(span),
+                    body: chunk.span.of(&run.text),
+                    embedding: Some(&chunk.vector),
+                }
+            })
+            .collect();
+        let model = Some(self.embedder.model_id());
+        chunks::replace_chunks(
+            &mut tx,
+            claimed.id,
+            claimed.project_id,
+            claimed.generation,
+            &rows,
+            model,
+        )
+        .await
+        .map_err(StageError::database)?;
         tx.commit().await.map_err(StageError::database)?;
         let findings = record.findings.len();
         tracing::info!(document.id = %claimed.id, findings, "analysis stored");
@@ -663,6 +763,27 @@ fn worker_id() -> String {
     let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
     let suffix = &uuid::Uuid::new_v4().simple().to_string()[..8];
     format!("{}-{}-{suffix}", host.trim(), std::process::id())
+}
+
+/// Loads the embedding model from `LUCIDITY_MODEL_DIR`, on a blocking thread: a worker cannot
+/// index documents without it, so a missing model stops the worker at start with advice.
+async fn load_embedder(config: &Config) -> anyhow::Result<Arc<Embedder>> {
+    let dir = config.model_dir.clone();
+    let options = lucidity_embed::Options {
+        intra_threads: config.worker_concurrency.max(1),
+        ..lucidity_embed::Options::default()
+    };
+    let loaded = tokio::task::spawn_blocking(move || Embedder::load_with(&dir, options))
+        .await
+        .context("loading the embedding model crashed")?
+        .with_context(|| {
+            format!(
+                "cannot load the embedding model from {} (LUCIDITY_MODEL_DIR); \
+                 scripts/install.sh installs it",
+                config.model_dir.display()
+            )
+        })?;
+    Ok(Arc::new(loaded))
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::pipeline::Pipeline;
-use crate::reconciler;
+use crate::{reconciler, reembed};
 
 /// How long one wait for a job lasts before the loop checks for shutdown again.
 const QUEUE_WAIT: Duration = Duration::from_secs(1);
@@ -46,6 +46,12 @@ pub async fn run(config: Config, db: PgPool, shutdown: CancellationToken) -> any
         config.pipeline.requeue_after,
         shutdown.clone(),
     ));
+    let reembedding = tokio::spawn(reembed::run(
+        db.clone(),
+        pipeline.embedder().clone(),
+        config.pipeline.reconcile_interval,
+        shutdown.clone(),
+    ));
     tracing::info!(
         queue = queue.backend(),
         concurrency = config.worker_concurrency,
@@ -58,6 +64,7 @@ pub async fn run(config: Config, db: PgPool, shutdown: CancellationToken) -> any
     let running = take_work(&config, &queue, &pipeline, &shutdown, &hand_back).await;
     finish(running, config.shutdown_timeout, &hand_back).await;
     reconciling.await.context("the reconciler crashed")?;
+    reembedding.await.context("re-embedding crashed")?;
     tracing::info!("worker stopped");
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod health;
 pub mod playbook;
 pub mod projects;
 pub mod reviews;
+pub mod search;
 pub mod settings;
 pub mod users;
 pub mod walls;
