@@ -12,11 +12,14 @@
 //!   `procfs` reads memory figures from /proc and `sampler` watches the other processes.
 //! - `analysis`: the built-in engine's time per document on the PDFs' texts (no reference tool:
 //!   the aim is absolute).
+//! - `embeddings`: word pieces per second of the local embedding model against ONNX Runtime's
+//!   Python API on the same model and passages.
 //! - `corpus` finds the input files, `tools` runs the reference programs, `report` prints.
 
 mod analysis;
 mod client;
 mod corpus;
+mod embeddings;
 mod memory;
 mod ocr;
 mod pdf;
@@ -72,6 +75,7 @@ enum Part {
     Ocr,
     Memory,
     Analysis,
+    Embeddings,
 }
 
 impl Part {
@@ -81,6 +85,7 @@ impl Part {
             Part::Ocr => "ocr",
             Part::Memory => "memory",
             Part::Analysis => "analysis",
+            Part::Embeddings => "embeddings",
         }
     }
 }
@@ -90,7 +95,13 @@ impl Part {
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let selected: Vec<Part> = match args.only {
         Some(part) => vec![part],
-        None => vec![Part::Pdf, Part::Ocr, Part::Memory, Part::Analysis],
+        None => vec![
+            Part::Pdf,
+            Part::Ocr,
+            Part::Memory,
+            Part::Analysis,
+            Part::Embeddings,
+        ],
     };
     let mut report = Report::new();
 
@@ -105,6 +116,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             Part::Analysis => analysis::measure(&args)
                 .await
                 .map(|f| report.analysis = Some(f)),
+            Part::Embeddings => embeddings::measure(&args)
+                .await
+                .map(|f| report.embeddings = Some(f)),
         };
         if let Err(error) = outcome {
             report.skipped.push(Skipped {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{analysis, memory, ocr, pdf};
+use super::{analysis, embeddings, memory, ocr, pdf};
 
 /// Everything one `lucidity bench` run measured.
 #[derive(Debug, Serialize)]
@@ -15,6 +15,7 @@ pub struct Report {
     pub ocr: Option<ocr::Figures>,
     pub memory: Option<memory::Figures>,
     pub analysis: Option<analysis::Figures>,
+    pub embeddings: Option<embeddings::Figures>,
     pub skipped: Vec<Skipped>,
 }
 
@@ -42,6 +43,7 @@ impl Report {
             ocr: None,
             memory: None,
             analysis: None,
+            embeddings: None,
             skipped: Vec::new(),
         }
     }
@@ -70,6 +72,9 @@ impl Report {
             figures.print();
         }
         if let Some(figures) = &self.analysis {
+            figures.print();
+        }
+        if let Some(figures) = &self.embeddings {
             figures.print();
         }
         for skipped in &self.skipped {
