@@ -134,7 +134,7 @@ fn check(facts: &Facts, entry: &Entry, rule: &Rule, playbook: &Playbook) -> Opti
         }
         Rule::Prohibited => present.map(|label| {
             let explanation = format!(
-                "The document contains a {} clause. Playbook position: {}",
+                "The document contains a clause on {}. Playbook position: {}",
                 name(category),
                 entry.text
             );
@@ -158,7 +158,7 @@ fn check(facts: &Facts, entry: &Entry, rule: &Rule, playbook: &Playbook) -> Opti
                     confidence: field.confidence,
                 });
                 let explanation = format!(
-                    "The liability cap is {}, above the playbook's {months} months of fees.",
+                    "The liability cap (\"{}\") is above the playbook's {months} months of fees.",
                     field.display
                 );
                 deviation(&label, explanation)
@@ -200,8 +200,8 @@ fn check(facts: &Facts, entry: &Entry, rule: &Rule, playbook: &Playbook) -> Opti
                 None => Some(deviation(
                     label,
                     format!(
-                        "A {} clause is present and its duration could not be read; the playbook \
-                         accepts at most {months} months.",
+                        "A clause on {} is present and its duration could not be read; the \
+                         playbook accepts at most {months} months.",
                         name(category)
                     ),
                 )),

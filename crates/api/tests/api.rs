@@ -2360,6 +2360,10 @@ mod analysis {
                     .starts_with("lucidity-analysis-")
             );
         }
+        let embeddings = &report["provenance"]["embeddings"];
+        assert_eq!(embeddings["provider"], "builtin", "{embeddings}");
+        let model = embeddings["model"].as_str().unwrap();
+        assert!(model.starts_with("all-MiniLM-L6-v2-int8@"), "{model}");
     }
 
     #[tokio::test]

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use lucidity_ai::cite::{self, Citer, PageRange};
-use lucidity_ai::{AiError, Capability, Provenance, Router};
+use lucidity_ai::{AiError, Capability, Provenance, Router, Used};
 use lucidity_analysis::playbook::Playbook;
 use lucidity_analysis::report::{self, Analysis, Classified};
 use lucidity_common::Config;
@@ -239,7 +239,11 @@ impl Pipeline {
             )
             .await?;
         let indexed = self
-            .stage(claimed, "embedding", self.embed(claimed, &run, &analysis))
+            .stage(
+                claimed,
+                "embedding",
+                self.embed(claimed, &mut run, &analysis),
+            )
             .await?;
         self.stage(
             claimed,
@@ -443,7 +447,7 @@ impl Pipeline {
     async fn embed(
         &self,
         claimed: &Claimed,
-        run: &Classifying,
+        run: &mut Classifying,
         analysis: &Analysis,
     ) -> Result<Indexed, StageError> {
         let text = run.text.clone();
@@ -480,6 +484,12 @@ impl Pipeline {
         .await?;
         let chunks = indexed.chunks.len();
         tracing::info!(document.id = %claimed.id, chunks, "passages embedded");
+        let used = Used {
+            provider: "builtin".into(),
+            model: self.embedder.model_id().to_string(),
+            instead_of: None,
+        };
+        run.provenance.record(Capability::Embeddings, used);
         Ok(indexed)
     }
 
