@@ -3,8 +3,6 @@
 //! (CC BY 4.0); "ContractNLI" from the ContractNLI dataset (CC BY 4.0). Each is the opening of
 //! the named document, unchanged but cut short. Texts marked "written for this test" are ours.
 
-use std::path::Path;
-
 use super::*;
 
 /// doctypes edgar-0fe4659f30 ("CREDIT AGREEMENT", Weingarten Realty Investors), CC BY-SA 4.0.
@@ -502,35 +500,4 @@ fn a_classification_serialises_with_snake_case_types() {
     assert_eq!(value["is_contract"], true);
     assert_eq!(value["title"][0], "CREDIT AGREEMENT");
     assert_eq!(value["scores"][0][0], "credit");
-}
-
-#[test]
-#[ignore = "timing: run with --release"]
-fn a_150k_character_contract_is_classified_within_20_ms() {
-    let mut text = String::new();
-    while text.len() < 150_000 {
-        for snippet in [CREDIT, SEVERANCE, SOFTWARE_LICENSE, DISTRIBUTOR, NDA] {
-            text.push_str(snippet);
-            text.push_str("\n\n");
-        }
-    }
-    classify(&text);
-    let start = std::time::Instant::now();
-    let runs = 10;
-    for _ in 0..runs {
-        classify(&text);
-    }
-    let per_run = start.elapsed() / runs;
-    assert!(per_run.as_millis() < 20, "took {per_run:?}");
-}
-
-#[test]
-#[ignore = "needs the development datasets under /work/shared/data"]
-fn report_on_development_data() {
-    let data = Path::new("/work/shared/data");
-    let doctypes = eval_doctypes(&data.join("doctypes"));
-    println!("{}", serde_json::to_string_pretty(&doctypes).expect("json"));
-    assert!(doctypes["accuracy"].as_f64().unwrap_or(0.0) >= 0.8);
-    let cuad = eval_cuad(&data.join("cuad"));
-    println!("{}", serde_json::to_string_pretty(&cuad).expect("json"));
 }
