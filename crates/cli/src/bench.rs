@@ -1,8 +1,8 @@
 //! `lucidity bench`: measures the ingestion pipeline and the analysis engine on real files,
 //! each figure beside a reference measured in the same run where there is one (`pdftotext`,
-//! the `tesseract` CLI), so a slower or busier machine moves both sides alike. Prints a table, or JSON with `--json`: counts,
-//! rates, sizes and durations only, never document text. Figures are for
-//! docs/BENCHMARKS.md; nothing here asserts a speed.
+//! the `tesseract` CLI), so a slower or busier machine moves both sides alike. Prints a
+//! table, or JSON with `--json`: counts, rates, sizes and durations only, never document
+//! text. Figures are for docs/BENCHMARKS.md; nothing here asserts a speed.
 //!
 //! Layout:
 //! - `pdf`: text-layer pages per second against `pdftotext`, and the full PDF extraction.

@@ -451,11 +451,9 @@ impl Pipeline {
         analysis: &Analysis,
     ) -> Result<Indexed, StageError> {
         let text = run.text.clone();
-        let clauses: Vec<lucidity_analysis::segment::Clause> = if analysis.clauses.is_empty() {
-            Vec::new()
-        } else {
-            analysis.clauses.iter().map(|c| c.clause.clone()).collect()
-        };
+        // A text that is not a contract has no analysed clauses: it is cut by its structure.
+        let clauses: Vec<lucidity_analysis::segment::Clause> =
+            analysis.clauses.iter().map(|c| c.clause.clone()).collect();
         let embedder = self.embedder.clone();
         let indexed = on_blocking_thread(move || {
             let clauses = if clauses.is_empty() {

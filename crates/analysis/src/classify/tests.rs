@@ -165,12 +165,13 @@ const STATEMENT_OF_WORK: &str = "\
     application for customers to find, order, and receive products via deliver or pickup.\n\n\
     2. Specifications Number of applications included in Phase 1:1 Tech Stack:";
 
-/// CUAD cuad-a197759940 (B & C General Warehouse Corporation), CC BY 4.0.
+/// CUAD cuad-a197759940 (B & C General Warehouse Corporation), CC BY 4.0; the filing's run of
+/// X's that hides the distributor's name is written here as "[redacted]".
 const DISTRIBUTOR: &str = "\
     Exhibit 6.1 DISTRIBUTOR AGREEMENT THIS DISTRIBUTOR AGREEMENT (this \"Agreement\") is \
     made and effective as of1 August 2019, by and between, B & C General Warehouse \
     Corporation LLC , a USA Limited Liability Company (LLC), with an address located at 7405 \
-    SW 11th CT, North Lauderdale, FL, 33068, USA, (\"Company\"), and XXXXXXXXXXXXXXXXXXXXX \
+    SW 11th CT, North Lauderdale, FL, 33068, USA, (\"Company\"), and [redacted] \
     (\"Distributor\"). Company Import the products from Brazil Farm origin (Arte Café - \
     Prescafe Torrefação e Comercio de Cafe, a Brazil company, with an address located at 1 \
     Fazenda Sao Gabriel, Guaxupé, Cep 37800-000, Minas Gerais, Brazil), and sells the \

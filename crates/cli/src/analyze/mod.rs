@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args as ClapArgs;
+use lucidity_ai::cite::{Citer, PageRange};
 use lucidity_extract::{Options, PageMethod, SourceKind};
 use lucidity_ingest::{FileKind, Limits};
 use serde_json::json;
@@ -97,7 +98,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     report["analysis_ms"] = json!(analysis_started.elapsed().as_millis() as u64);
 
     if args.json {
-        report["report"] = cite_pages(serde_json::to_value(&analysed)?, &extracted);
+        report["report"] = citer(&extracted).cited_json(serde_json::to_value(&analysed)?);
         if args.text {
             report["text"] = json!(extracted.text);
         }
@@ -105,7 +106,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     } else {
         print!(
             "{}",
-            summary::render(&args.file, &report, &analysed, &extracted)
+            summary::render(&args.file, &report, &analysed, &citer(&extracted))
         );
         if args.text {
             println!("\n--- text ---\n{}", extracted.text);
@@ -114,45 +115,19 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Adds character offsets and pages beside every byte span (`{"start", "end"}` objects) of the
-/// engine's JSON, as the API reports them.
-fn cite_pages(
-    mut value: serde_json::Value,
-    extracted: &lucidity_extract::Extracted,
-) -> serde_json::Value {
-    let offsets = lucidity_analysis::CharOffsets::new(&extracted.text);
-    cite(&mut value, &offsets, extracted);
-    value
-}
-
-fn cite(
-    value: &mut serde_json::Value,
-    offsets: &lucidity_analysis::CharOffsets,
-    extracted: &lucidity_extract::Extracted,
-) {
-    match value {
-        serde_json::Value::Object(map) => {
-            let span = (map.len() == 2)
-                .then(|| Some((map.get("start")?.as_u64()?, map.get("end")?.as_u64()?)))
-                .flatten();
-            if let Some((start, end)) = span {
-                let text = &extracted.text;
-                let (start, end) = (start as usize, end as usize);
-                if end <= text.len() && text.is_char_boundary(start) && text.is_char_boundary(end) {
-                    let char_start = offsets.char_offset(text, start);
-                    map.insert("char_start".into(), json!(char_start));
-                    map.insert("char_end".into(), json!(offsets.char_offset(text, end)));
-                    map.insert("page".into(), json!(extracted.page_of(char_start)));
-                }
-                return;
-            }
-            map.values_mut().for_each(|v| cite(v, offsets, extracted));
-        }
-        serde_json::Value::Array(items) => {
-            items.iter_mut().for_each(|v| cite(v, offsets, extracted))
-        }
-        _ => {}
-    }
+/// Turns the engine's byte spans into character offsets of the text and its pages, as the
+/// pipeline stores them and the API reports them.
+fn citer(extracted: &lucidity_extract::Extracted) -> Citer<'_> {
+    let pages = extracted
+        .pages
+        .iter()
+        .map(|p| PageRange {
+            number: p.number as i32,
+            start: p.start as i32,
+            end: p.end as i32,
+        })
+        .collect();
+    Citer::new(&extracted.text, pages)
 }
 
 fn source_kind(kind: FileKind) -> SourceKind {

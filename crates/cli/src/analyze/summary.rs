@@ -3,18 +3,17 @@
 use std::fmt::Write;
 use std::path::Path;
 
+use lucidity_ai::cite::Citer;
 use lucidity_analysis::playbook::Severity;
-use lucidity_analysis::{CharOffsets, Report, Span};
-use lucidity_extract::Extracted;
+use lucidity_analysis::{Report, Span};
 
 /// The summary as text, ending in a newline.
 pub fn render(
     file: &Path,
     extraction: &serde_json::Value,
     report: &Report,
-    extracted: &Extracted,
+    citer: &Citer,
 ) -> String {
-    let cite = Citer::new(extracted);
     let mut out = String::new();
     let c = &report.classified.classification;
     let _ = writeln!(out, "{}", file.display());
@@ -22,7 +21,7 @@ pub fn render(
         out,
         "  {} characters, {} pages, extracted in {} ms, analysed in {} ms",
         extraction["characters"],
-        extracted.pages.len(),
+        extraction["pages"].as_array().map_or(0, Vec::len),
         extraction["extraction_ms"],
         extraction["analysis_ms"]
     );
@@ -45,7 +44,7 @@ pub fn render(
         let _ = writeln!(out, "  amends a {}", amends.label().to_lowercase());
     }
     if let Some((title, span)) = &c.title {
-        let _ = writeln!(out, "Title: {title} {}", cite.at(*span));
+        let _ = writeln!(out, "Title: {title} {}", at(citer, *span));
     }
 
     let e = &report.classified.extraction;
@@ -63,7 +62,7 @@ pub fn render(
                 "  - {}{role} {} {}",
                 p.name,
                 quoted(&aliases),
-                cite.at(p.span)
+                at(citer, p.span)
             );
         }
     }
@@ -75,7 +74,7 @@ pub fn render(
                 "  - {}: {} {}",
                 f.name.replace('_', " "),
                 f.display,
-                cite.at(f.span)
+                at(citer, f.span)
             );
         }
     }
@@ -100,7 +99,7 @@ pub fn render(
         let _ = writeln!(out, "\nFindings:");
     }
     for f in findings {
-        let at = f.span.map(|s| cite.at(s)).unwrap_or_default();
+        let at = f.span.map(|s| at(citer, s)).unwrap_or_default();
         let _ = writeln!(
             out,
             "  [{}] {} {at}\n      {}",
@@ -118,7 +117,7 @@ pub fn render(
                 .map(|d| format!(" ({d})"))
                 .unwrap_or_default();
             let action: String = o.action.chars().take(90).collect();
-            let _ = writeln!(out, "  - {}: {action}{due} {}", o.party, cite.at(o.span));
+            let _ = writeln!(out, "  - {}: {action}{due} {}", o.party, at(citer, o.span));
         }
         if a.obligations.len() > 10 {
             let _ = writeln!(
@@ -147,29 +146,10 @@ fn quoted(aliases: &[&str]) -> String {
     format!("({})", list.join(", "))
 }
 
-/// Turns byte spans into "[p. N]" citations.
-struct Citer<'a> {
-    offsets: CharOffsets,
-    extracted: &'a Extracted,
-}
-
-impl<'a> Citer<'a> {
-    fn new(extracted: &'a Extracted) -> Self {
-        Self {
-            offsets: CharOffsets::new(&extracted.text),
-            extracted,
-        }
-    }
-
-    fn at(&self, span: Span) -> String {
-        let text = &self.extracted.text;
-        if span.start > text.len() || !text.is_char_boundary(span.start) {
-            return String::new();
-        }
-        let offset = self.offsets.char_offset(text, span.start);
-        self.extracted
-            .page_of(offset)
-            .map(|p| format!("[p. {p}]"))
-            .unwrap_or_default()
-    }
+/// "[p. N]" for the page a span starts on.
+fn at(citer: &Citer, span: Span) -> String {
+    citer
+        .page(citer.span(span))
+        .map(|p| format!("[p. {p}]"))
+        .unwrap_or_default()
 }
