@@ -189,6 +189,9 @@ pub struct Config {
     /// `LUCIDITY_MODEL_DIR` (added, default `/opt/lucidity/models/minilm`): the sentence-
     /// embedding model the set-up command installs (ONNX weights, tokenizer, runtime library).
     pub model_dir: PathBuf,
+    /// `LUCIDITY_WEB_ASSETS_DIR` (added, default `/opt/lucidity/web-assets`): the front-end
+    /// packages (the Inter font) the set-up command installs from npm for the web process.
+    pub web_assets_dir: PathBuf,
     /// `LUCIDITY_POSTGRES_OS_USER` (added, default `nobody`): the account the embedded
     /// server runs as when Lucidity is started as root, since Postgres refuses root.
     pub postgres_os_user: String,
@@ -315,6 +318,10 @@ impl Reader {
             model_dir: PathBuf::from(
                 self.string("LUCIDITY_MODEL_DIR")
                     .unwrap_or("/opt/lucidity/models/minilm".into()),
+            ),
+            web_assets_dir: PathBuf::from(
+                self.string("LUCIDITY_WEB_ASSETS_DIR")
+                    .unwrap_or("/opt/lucidity/web-assets".into()),
             ),
             postgres_os_user: self
                 .string("LUCIDITY_POSTGRES_OS_USER")

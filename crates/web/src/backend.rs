@@ -1,4 +1,5 @@
-//! The HTTP client for the backend, and typed calls to its auth and project endpoints.
+//! The HTTP client for the backend: typed calls to its auth endpoints, and [`Api`], the
+//! signed-in calls every page makes.
 //!
 //! Every call carries the forwarding headers of the browser's request, so the backend sees the
 //! real client address (its login rate limits count by it) and the same request id. Tokens
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use http::header::RETRY_AFTER;
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use reqwest::{RequestBuilder, Response, Url};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -76,10 +77,10 @@ pub struct CurrentUser {
     pub must_change_password: bool,
 }
 
-#[derive(Deserialize)]
-pub struct Project {
-    pub name: String,
-    pub description: Option<String>,
+impl CurrentUser {
+    pub fn is_admin(&self) -> bool {
+        self.role == "admin"
+    }
 }
 
 #[derive(Serialize)]
@@ -172,41 +173,6 @@ impl Backend {
         read_json(send(request.headers(forwarding)).await?).await
     }
 
-    pub async fn current_user(
-        &self,
-        access_token: &str,
-        forwarding: HeaderMap,
-    ) -> Result<CurrentUser, BackendError> {
-        let request = self
-            .client
-            .get(self.url("/api/v1/auth/me"))
-            .bearer_auth(access_token);
-        read_json(send(request.headers(forwarding)).await?).await
-    }
-
-    pub async fn projects(
-        &self,
-        access_token: &str,
-        forwarding: HeaderMap,
-    ) -> Result<Vec<Project>, BackendError> {
-        let request = self
-            .client
-            .get(self.url("/api/v1/projects"))
-            .bearer_auth(access_token);
-        read_json(send(request.headers(forwarding)).await?).await
-    }
-
-    pub async fn change_password(
-        &self,
-        access_token: &str,
-        change: &PasswordChange<'_>,
-        forwarding: HeaderMap,
-    ) -> Result<(), BackendError> {
-        let url = self.url("/api/v1/auth/change-password");
-        let request = self.client.post(url).bearer_auth(access_token).json(change);
-        send(request.headers(forwarding)).await.map(drop)
-    }
-
     pub async fn logout(
         &self,
         access_token: &str,
@@ -218,6 +184,99 @@ impl Backend {
         let request = self.client.post(url).bearer_auth(access_token).json(&body);
         send(request.headers(forwarding)).await.map(drop)
     }
+}
+
+/// The backend's API as one signed-in user, for the duration of one browser request.
+pub struct Api<'a> {
+    backend: &'a Backend,
+    access_token: &'a str,
+    forwarding: &'a HeaderMap,
+}
+
+impl<'a> Api<'a> {
+    pub fn new(backend: &'a Backend, access_token: &'a str, forwarding: &'a HeaderMap) -> Self {
+        Self {
+            backend,
+            access_token,
+            forwarding,
+        }
+    }
+
+    /// A request to `path` (which starts with `/api/`), authorised and forwarded, for the
+    /// caller to give a body and send; streaming responses (events, downloads) start here.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.backend
+            .client
+            .request(method, self.backend.url(path))
+            .bearer_auth(self.access_token)
+            .headers(self.forwarding.clone())
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, BackendError> {
+        read_json(send(self.request(Method::GET, path)).await?).await
+    }
+
+    /// `GET path?query`, with the pairs percent-encoded; empty values are left out.
+    pub async fn get_with<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<T, BackendError> {
+        let pairs: Vec<_> = query
+            .iter()
+            .filter(|(_, value)| !value.is_empty())
+            .collect();
+        let mut path = path.to_owned();
+        if !pairs.is_empty() {
+            let encoded = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish();
+            path = format!("{path}?{encoded}");
+        }
+        self.get(&path).await
+    }
+
+    /// Sends `body` as JSON and reads the JSON answer.
+    pub async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T, BackendError> {
+        read_json(send(self.request(method, path).json(body)).await?).await
+    }
+
+    /// Sends `body` as JSON (or nothing) and ignores the answer's body.
+    pub async fn call<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<(), BackendError> {
+        let mut request = self.request(method, path);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        send(request).await.map(drop)
+    }
+}
+
+/// One path segment, percent-encoded, so a finding key or a field name from a form cannot
+/// climb the path; `None` for an empty, `.` or `..` segment, which URLs resolve however encoded.
+pub fn segment(value: &str) -> Option<String> {
+    if value.bytes().all(|byte| byte == b'.') {
+        return None;
+    }
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b':' => {
+                encoded.push(char::from(byte));
+            }
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    Some(encoded)
 }
 
 /// Sends the request and turns an error status into [`BackendError::Refused`].
@@ -261,5 +320,21 @@ impl Refusal {
                 .messages
                 .iter()
                 .any(|m| m.to_ascii_lowercase().contains("password"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_segment_cannot_carry_a_slash_or_a_query() {
+        let encoded = |value| segment(value).expect("a usable segment");
+
+        assert_eq!(encoded("missing:governing_law"), "missing:governing_law");
+        assert_eq!(encoded("../admin?x=1"), "..%2Fadmin%3Fx%3D1");
+        assert_eq!(encoded("fee 2"), "fee%202");
+        assert_eq!(segment(".."), None);
+        assert_eq!(segment(""), None);
     }
 }

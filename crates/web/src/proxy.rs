@@ -77,7 +77,7 @@ fn upstream_headers(parts: &Parts, trusted_proxies: &[IpNet]) -> HeaderMap {
 }
 
 /// The backend's answer with its body streamed as it arrives.
-fn relay(response: reqwest::Response, shutdown: &CancellationToken) -> Response {
+pub fn relay(response: reqwest::Response, shutdown: &CancellationToken) -> Response {
     let status = response.status();
     let headers = end_to_end(response.headers());
     let is_event_stream = headers
@@ -124,7 +124,7 @@ fn end_to_end(headers: &HeaderMap) -> HeaderMap {
 }
 
 /// An error in the backend's own shape, so API clients parse one format.
-fn detail(status: StatusCode, message: &str) -> Response {
+pub fn detail(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "detail": message }))).into_response()
 }
 

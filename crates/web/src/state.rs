@@ -3,6 +3,7 @@
 //! Cloning is cheap: the HTTP client and the lists are reference-counted, so axum can hand
 //! each request its own copy.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use ipnet::IpNet;
@@ -26,6 +27,9 @@ pub struct AppState {
     /// Fired on shutdown; proxied event streams end when it does, so that a browser left open
     /// cannot hold the process past its grace period.
     pub shutdown: CancellationToken,
+    /// Where the set-up command put the front-end packages from npm, served under
+    /// `/static/vendor/`.
+    pub assets_dir: Arc<PathBuf>,
 }
 
 impl AppState {
@@ -36,6 +40,7 @@ impl AppState {
             origins: OriginPolicy::new(config.http.public_frontend_url.as_ref()),
             trusted_proxies: config.http.trusted_proxies.clone().into(),
             shutdown,
+            assets_dir: Arc::new(config.web_assets_dir.clone()),
         })
     }
 }

@@ -37,17 +37,22 @@ async fn the_login_page_answers_200_with_security_headers_and_no_script() {
             .unwrap()
             .starts_with("text/html")
     );
-    assert_eq!(
-        headers["content-security-policy"],
-        "default-src 'self'; frame-ancestors 'none'"
-    );
+    let policy = headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.starts_with("default-src 'none'; script-src 'self'; style-src 'self';"));
+    assert!(policy.contains("frame-ancestors 'none'"));
+    assert!(!policy.contains("unsafe"), "{policy}");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "same-origin");
     let html = response.text().await.unwrap();
     assert!(html.contains("Contract Lucidity"));
     assert!(html.contains(r#"<label for="email">"#));
     assert!(html.contains(r#"action="/login""#));
-    assert!(!html.to_lowercase().contains("<script"), "{html}");
+    let scripts: Vec<&str> = html
+        .match_indices("<script")
+        .map(|(at, _)| &html[at..])
+        .collect();
+    assert_eq!(scripts.len(), 1, "{html}");
+    assert!(scripts[0].starts_with(r#"<script src="/static/app.js" defer></script>"#));
     assert!(
         !html.contains("style="),
         "inline styles break the content security policy"
@@ -279,7 +284,7 @@ async fn a_login_sets_http_only_cookies_and_redirects_to_the_app() {
     let access = set_cookie(&response, "cl_access").expect("an access cookie");
     assert_eq!(
         access,
-        "cl_access=access-admin; Max-Age=3600; Path=/; HttpOnly; SameSite=Strict"
+        "cl_access=access-admin; Max-Age=3570; Path=/; HttpOnly; SameSite=Strict"
     );
     let refresh = set_cookie(&response, "cl_refresh").expect("a refresh cookie");
     assert_eq!(
@@ -475,7 +480,7 @@ async fn a_refused_refresh_cookie_ends_the_session_and_asks_to_sign_in() {
 }
 
 #[tokio::test]
-async fn the_app_shows_the_user_and_escaped_project_names() {
+async fn the_dashboard_shows_the_user_charts_and_escaped_deadlines() {
     let app = spawn_app().await;
 
     let cookies = format!("cl_access={ADMIN_ACCESS}; cl_refresh={ADMIN_REFRESH}");
@@ -484,16 +489,127 @@ async fn the_app_shows_the_user_and_escaped_project_names() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["cache-control"], "no-store");
     let html = response.text().await.unwrap();
-    assert!(html.contains(ADMIN_EMAIL));
-    assert!(html.contains("Ada &#60;Admin&#62;"));
-    assert!(html.contains("admin"));
+    assert!(html.contains("Welcome back, Ada &#60;Admin&#62;"), "{html}");
+    assert!(html.contains(r#"<svg viewBox="0 0 460"#), "{html}");
+    assert!(html.contains("<title>High: 1</title>"), "{html}");
+    assert!(
+        html.contains("Supply &#60;b&#62;agreement&#60;/b&#62;.pdf"),
+        "{html}"
+    );
+    assert!(!html.contains("<b>agreement"));
+    assert!(html.contains("31 Jan 2027"));
+    assert!(
+        html.contains(r#"href="/admin""#),
+        "an administrator sees the admin menu"
+    );
+    assert!(html.contains(r#"action="/logout""#));
+}
+
+#[tokio::test]
+async fn the_projects_page_lists_escaped_project_names_and_a_create_form() {
+    let app = spawn_app().await;
+
+    let cookies = format!("cl_access={ADMIN_ACCESS}; cl_refresh={ADMIN_REFRESH}");
+    let response = app.get_with_cookies("/projects", &cookies).await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
     assert!(
         html.contains("Acme &#60;img src=x onerror=alert(1)&#62; supply"),
         "{html}"
     );
     assert!(!html.contains("<img"));
     assert!(html.contains("Office leases"));
-    assert!(html.contains(r#"action="/logout""#));
+    assert!(html.contains(r#"action="/projects""#));
+}
+
+#[tokio::test]
+async fn every_form_repeats_the_token_of_the_cookie_the_page_sets() {
+    let app = spawn_app().await;
+
+    let response = app.client.get(app.url("/")).send().await.unwrap();
+
+    let cookie = set_cookie(&response, "cl_csrf").expect("a form-token cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let token = cookie
+        .trim_start_matches("cl_csrf=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(token.len(), 64);
+    let html = response.text().await.unwrap();
+    assert!(html.contains(&format!(r#"name="csrf_token" value="{token}""#)));
+}
+
+#[tokio::test]
+async fn a_form_post_without_the_token_is_refused_before_the_backend_sees_it() {
+    let app = spawn_app().await;
+
+    let form = [("email", ADMIN_EMAIL), ("password", PASSWORD)];
+    let without_field = app
+        .client
+        .post(app.url("/login"))
+        .header(ORIGIN, &app.address)
+        .header("cookie", with_form_token(""))
+        .form(&form);
+    let without_cookie = app
+        .client
+        .post(app.url("/login"))
+        .header(ORIGIN, &app.address)
+        .form(&[
+            ("email", ADMIN_EMAIL),
+            ("password", PASSWORD),
+            ("csrf_token", FORM_TOKEN),
+        ]);
+    let other_token = "f".repeat(64);
+    let mismatched = app
+        .client
+        .post(app.url("/login"))
+        .header(ORIGIN, &app.address)
+        .header("cookie", with_form_token(""))
+        .form(&[
+            ("email", ADMIN_EMAIL),
+            ("password", PASSWORD),
+            ("csrf_token", &other_token),
+        ]);
+
+    for request in [without_field, without_cookie, mismatched] {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert!(set_cookie(&response, "cl_access").is_none());
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap()
+                .contains("This form has expired")
+        );
+    }
+    assert!(app.backend.requests_to("/api/v1/auth/login").is_empty());
+}
+
+#[tokio::test]
+async fn the_page_script_is_served_by_the_process_itself() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .get(app.url("/static/app.js"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    let script = response.text().await.unwrap();
+    assert!(script.contains("X-CSRF-Token"));
+    assert!(!script.contains("eval("));
 }
 
 #[tokio::test]
@@ -680,10 +796,15 @@ async fn a_form_posted_from_the_public_url_is_accepted_behind_a_proxy() {
     let app =
         spawn_app_with(&[("NEXT_PUBLIC_FRONTEND_URL", "https://contracts.example.com")]).await;
 
-    let form = [("email", ADMIN_EMAIL), ("password", PASSWORD)];
+    let form = [
+        ("email", ADMIN_EMAIL),
+        ("password", PASSWORD),
+        ("csrf_token", FORM_TOKEN),
+    ];
     let request = app.client.post(app.url("/login")).form(&form);
     let response = request
         .header(ORIGIN, "https://contracts.example.com")
+        .header("cookie", with_form_token(""))
         .send()
         .await
         .unwrap();

@@ -8,18 +8,18 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
-use http::{HeaderMap, StatusCode};
+use http::{Method, StatusCode};
 use serde::Deserialize;
 
-use super::{HOME_PATH, LOGIN_PATH, backend_failure, redirect, render};
+use super::{HOME_PATH, Nav, backend_failure, redirect, render};
 use crate::backend::{BackendError, PasswordChange};
-use crate::forwarding::Forwarding;
-use crate::session;
+use crate::session::Session;
 use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "password.html")]
 struct PasswordPage<'a> {
+    nav: Nav,
     messages: &'a [String],
 }
 
@@ -34,27 +34,25 @@ pub struct PasswordForm {
     confirm_password: String,
 }
 
-pub async fn show_password_form(headers: HeaderMap) -> Response {
-    if session::access_token(&headers).is_none() {
-        return redirect(LOGIN_PATH);
-    }
-    render(StatusCode::OK, &PasswordPage { messages: &[] })
+pub async fn show_password_form(session: Session) -> Response {
+    let page = PasswordPage {
+        nav: password_nav(&session),
+        messages: &[],
+    };
+    render(StatusCode::OK, &page)
 }
 
 pub async fn change_password(
     State(state): State<AppState>,
-    Forwarding(forwarding): Forwarding,
-    headers: HeaderMap,
+    session: Session,
     Form(form): Form<PasswordForm>,
 ) -> Response {
-    let Some(access_token) = session::access_token(&headers) else {
-        return redirect(LOGIN_PATH);
-    };
     if form.new_password != form.confirm_password {
         let messages = ["The new password and its confirmation do not match.".to_string()];
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &PasswordPage {
+                nav: password_nav(&session),
                 messages: &messages,
             },
         );
@@ -64,9 +62,9 @@ pub async fn change_password(
         current_password: &form.current_password,
         new_password: &form.new_password,
     };
-    match state
-        .backend
-        .change_password(access_token, &change, forwarding)
+    let api = session.api(&state);
+    match api
+        .call(Method::POST, "/api/v1/auth/change-password", Some(&change))
         .await
     {
         Ok(()) => redirect(HOME_PATH),
@@ -78,6 +76,7 @@ pub async fn change_password(
             render(
                 refusal.status,
                 &PasswordPage {
+                    nav: password_nav(&session),
                     messages: &messages,
                 },
             )
@@ -89,4 +88,13 @@ pub async fn change_password(
 /// The statuses the backend uses for a wrong current password or a weak new one.
 fn is_form_problem(status: StatusCode) -> bool {
     status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY
+}
+
+/// The password page shows no menu: an account that must change its password can do nothing
+/// else until it has.
+fn password_nav(session: &Session) -> Nav {
+    Nav {
+        csrf: session.csrf.as_str().to_owned(),
+        ..Nav::anonymous()
+    }
 }

@@ -12,8 +12,9 @@ use http::StatusCode;
 use http::header::RETRY_AFTER;
 use serde::Deserialize;
 
-use super::{HOME_PATH, PASSWORD_PATH, redirect, render, unavailable, with_cookies};
+use super::{HOME_PATH, Nav, PASSWORD_PATH, redirect, render, unavailable, with_cookies};
 use crate::backend::{BackendError, Credentials, Refusal};
+use crate::csrf::CsrfToken;
 use crate::forwarding::Forwarding;
 use crate::request_log::error_chain;
 use crate::session;
@@ -22,6 +23,7 @@ use crate::state::AppState;
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage<'a> {
+    nav: Nav,
     /// Kept in the field after a refusal, so only the password is typed again.
     email: &'a str,
     messages: &'a [String],
@@ -36,10 +38,11 @@ pub struct LoginForm {
     password: String,
 }
 
-pub async fn show_login() -> Response {
+pub async fn show_login(csrf: CsrfToken) -> Response {
     render(
         StatusCode::OK,
         &LoginPage {
+            nav: login_nav(&csrf),
             email: "",
             messages: &[],
         },
@@ -49,6 +52,7 @@ pub async fn show_login() -> Response {
 pub async fn submit_login(
     State(state): State<AppState>,
     Forwarding(forwarding): Forwarding,
+    csrf: CsrfToken,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let credentials = Credentials {
@@ -57,7 +61,9 @@ pub async fn submit_login(
     };
     let tokens = match state.backend.login(&credentials, forwarding).await {
         Ok(tokens) => tokens,
-        Err(BackendError::Refused(refusal)) => return show_refusal(&form.email, refusal),
+        Err(BackendError::Refused(refusal)) => {
+            return show_refusal(&form.email, &csrf, refusal);
+        }
         Err(error) => {
             tracing::error!(error = %error_chain(&error), "the API is unavailable for login");
             return unavailable();
@@ -76,7 +82,7 @@ pub async fn submit_login(
 }
 
 /// The login page again, with the backend's status, message and `Retry-After`.
-fn show_refusal(email: &str, refusal: Refusal) -> Response {
+fn show_refusal(email: &str, csrf: &CsrfToken, refusal: Refusal) -> Response {
     if refusal.status.is_server_error() {
         tracing::error!(status = refusal.status.as_u16(), "the API failed a login");
         return unavailable();
@@ -89,6 +95,7 @@ fn show_refusal(email: &str, refusal: Refusal) -> Response {
     let mut response = render(
         refusal.status,
         &LoginPage {
+            nav: login_nav(csrf),
             email,
             messages: &messages,
         },
@@ -97,4 +104,11 @@ fn show_refusal(email: &str, refusal: Refusal) -> Response {
         response.headers_mut().insert(RETRY_AFTER, retry_after);
     }
     response
+}
+
+fn login_nav(csrf: &CsrfToken) -> Nav {
+    Nav {
+        csrf: csrf.as_str().to_owned(),
+        ..Nav::anonymous()
+    }
 }

@@ -5,10 +5,17 @@
 //! an inline script or style, so the strict content security policy below can stand.
 
 pub mod account;
+pub mod admin;
 pub mod assets;
 pub mod dashboard;
+pub mod documents;
+pub mod live;
 pub mod login;
 pub mod logout;
+pub mod projects;
+pub mod search;
+pub mod text;
+pub mod view;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
@@ -18,8 +25,13 @@ use http::header::{
 };
 use http::{HeaderValue, StatusCode};
 
-use crate::backend::BackendError;
+use axum::extract::FromRequestParts;
+use http::request::Parts;
+
+use crate::backend::{BackendError, CurrentUser};
 use crate::request_log::error_chain;
+use crate::session::{self, Session};
+use crate::state::AppState;
 
 /// Where a visitor without a valid session is sent: the login page.
 pub const LOGIN_PATH: &str = "/";
@@ -34,8 +46,76 @@ const UNAVAILABLE_MESSAGE: &str =
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    nav: Nav,
     title: &'a str,
     message: &'a str,
+}
+
+/// What the layout around every page needs: who is signed in (for the menu), the form token,
+/// and which section of the menu is current.
+pub struct Nav {
+    pub user: Option<NavUser>,
+    /// Empty on pages that carry no form (error pages).
+    pub csrf: String,
+    pub section: &'static str,
+}
+
+pub struct NavUser {
+    pub name: String,
+    pub is_admin: bool,
+}
+
+impl Nav {
+    /// The layout for a page shown to nobody in particular: no menu, no forms.
+    pub fn anonymous() -> Self {
+        Self {
+            user: None,
+            csrf: String::new(),
+            section: "",
+        }
+    }
+}
+
+/// A signed-in page request: the session and the account behind it. An account that must
+/// change its password is sent to that form before any page shows.
+pub struct Signed {
+    pub session: Session,
+    pub user: CurrentUser,
+}
+
+impl Signed {
+    pub fn nav(&self, section: &'static str) -> Nav {
+        let name = self.user.display_name.clone();
+        Nav {
+            user: Some(NavUser {
+                name: name.unwrap_or_else(|| self.user.email.clone()),
+                is_admin: self.user.is_admin(),
+            }),
+            csrf: self.session.csrf.as_str().to_owned(),
+            section,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let session = Session::from_request_parts(parts, state).await?;
+        let user: CurrentUser = match session.api(state).get("/api/v1/auth/me").await {
+            Ok(user) => user,
+            // The token died before its cookie (a restart of the clock, a revoked session):
+            // the refresh cookie decides.
+            Err(BackendError::Refused(refusal)) if refusal.status == StatusCode::UNAUTHORIZED => {
+                return Err(session::renew(state, parts, session.forwarding().clone()).await);
+            }
+            Err(error) => return Err(backend_failure(error)),
+        };
+        if user.must_change_password {
+            return Err(redirect(PASSWORD_PATH));
+        }
+        Ok(Self { session, user })
+    }
 }
 
 /// Renders `page` with `status`; a template that fails to render is logged and answers 500.
@@ -52,7 +132,15 @@ pub fn render(status: StatusCode, page: &impl Template) -> Response {
 /// A page that explains what went wrong, in words for the person at the browser.
 pub fn error_page(status: StatusCode, message: &str) -> Response {
     let title = status.canonical_reason().unwrap_or("Error");
-    render(status, &ErrorPage { title, message })
+    let nav = Nav::anonymous();
+    render(
+        status,
+        &ErrorPage {
+            nav,
+            title,
+            message,
+        },
+    )
 }
 
 /// The answer when a page's call to the backend failed in a way the page does not handle.
@@ -95,6 +183,16 @@ pub fn redirect(to: &'static str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response()
 }
 
+/// `303 See Other` to a path built at run time (ids, queries); `to` must be a local path.
+pub fn redirect_to(to: &str) -> Response {
+    match HeaderValue::from_str(to) {
+        Ok(location) if to.starts_with('/') && !to.starts_with("//") => {
+            (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
+        }
+        _ => redirect(HOME_PATH),
+    }
+}
+
 /// Adds `Set-Cookie` headers to a response.
 pub fn with_cookies(
     mut response: Response,
@@ -110,7 +208,9 @@ pub fn with_cookies(
 /// referrer outside the site, and no caching of pages that may show signed-in data.
 pub async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    let policy = "default-src 'self'; frame-ancestors 'none'";
+    let policy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                  font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+                  frame-ancestors 'none'";
     headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));

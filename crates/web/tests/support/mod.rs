@@ -40,6 +40,8 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub const HOSTILE_DETAIL: &str = "Invalid email or password <script>alert(1)</script>";
 /// A project name with markup that must reach the page escaped.
 pub const HOSTILE_PROJECT: &str = "Acme <img src=x onerror=alert(1)> supply";
+/// A well-formed form token, as a page would have set in its cookie and repeated in its form.
+pub const FORM_TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 /// A running web process and the fake backend behind it.
 pub struct TestApp {
@@ -116,7 +118,8 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
-    /// Posts a form the way a browser on our own page does, with a matching `Origin`.
+    /// Posts a form the way a browser on our own page does: a matching `Origin`, and the
+    /// form token both in its cookie and in the form.
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.post_form_with_cookies(path, form, "").await
     }
@@ -127,11 +130,15 @@ impl TestApp {
         form: &[(&str, &str)],
         cookies: &str,
     ) -> reqwest::Response {
-        let mut request = self.client.post(self.url(path)).form(form);
-        request = request.header(header::ORIGIN, &self.address);
-        if !cookies.is_empty() {
-            request = request.header(header::COOKIE, cookies);
-        }
+        let mut fields = form.to_vec();
+        fields.push(("csrf_token", FORM_TOKEN));
+        let cookies = with_form_token(cookies);
+        let request = self
+            .client
+            .post(self.url(path))
+            .form(&fields)
+            .header(header::ORIGIN, &self.address)
+            .header(header::COOKIE, cookies);
         request.send().await.expect("the web process answers")
     }
 
@@ -191,6 +198,15 @@ async fn spawn_web(backend_url: &str, backend: FakeBackend, vars: &[(&str, &str)
     }
 }
 
+/// The cookies with the form token added, under both its development and production names.
+pub fn with_form_token(cookies: &str) -> String {
+    let token = format!("cl_csrf={FORM_TOKEN}; __Host-cl_csrf={FORM_TOKEN}");
+    match cookies.is_empty() {
+        true => token,
+        false => format!("{cookies}; {token}"),
+    }
+}
+
 /// The `Set-Cookie` header for `name`, when the response has one.
 pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
     let prefix = format!("{name}=");
@@ -237,6 +253,8 @@ fn fake_backend(backend: FakeBackend) -> Router {
         .route("/api/v1/auth/me", get(me))
         .route("/api/v1/auth/refresh", post(refresh))
         .route("/api/v1/projects", get(projects))
+        .route("/api/v1/dashboard", get(dashboard))
+        .route("/api/v1/activity", get(activity))
         .route("/api/v1/auth/change-password", post(change_password))
         .route("/api/v1/auth/logout", post(logout))
         .route("/metrics", get(|| async { "internal metrics" }))
@@ -411,15 +429,55 @@ async fn projects(headers: HeaderMap) -> Response {
             "id": "7a0c0000-0000-4000-8000-000000000001",
             "name": HOSTILE_PROJECT,
             "description": "Supplier agreements",
+            "access_level": "admin",
             "created_at": "2026-01-05T10:00:00Z",
         },
         {
             "id": "7a0c0000-0000-4000-8000-000000000002",
             "name": "Office leases",
-            "description": null,
+            "description": "",
+            "access_level": "viewer",
             "created_at": "2026-01-06T10:00:00Z",
         },
     ]))
+    .into_response()
+}
+
+/// A small portfolio: two documents done, one running, one failed, one deadline.
+async fn dashboard(headers: HeaderMap) -> Response {
+    if bearer(&headers) != Some(ADMIN_ACCESS) {
+        return unauthorized();
+    }
+    Json(json!({
+        "total": 4,
+        "by_status": { "complete": 2, "analyzing": 1, "failed": 1 },
+        "by_risk": { "high": 1, "medium": 0, "low": 1, "none": 2 },
+        "open_findings": { "high": 3, "medium": 1, "low": 0 },
+        "upcoming": [{
+            "document_id": "d0c00000-0000-4000-8000-000000000001",
+            "project_id": "7a0c0000-0000-4000-8000-000000000001",
+            "filename": "Supply <b>agreement</b>.pdf",
+            "kind": "notice",
+            "date": "2027-01-31",
+            "label": "Notice to avoid auto-renewal is due",
+        }],
+    }))
+    .into_response()
+}
+
+async fn activity(headers: HeaderMap) -> Response {
+    if bearer(&headers) != Some(ADMIN_ACCESS) {
+        return unauthorized();
+    }
+    Json(json!([{
+        "id": 1,
+        "occurred_at": "2026-12-01T09:30:00Z",
+        "action": "document.completed",
+        "actor_user_id": null,
+        "project_id": "7a0c0000-0000-4000-8000-000000000001",
+        "document_id": "d0c00000-0000-4000-8000-000000000001",
+        "detail": { "filename": "Supply <b>agreement</b>.pdf" },
+    }]))
     .into_response()
 }
 
