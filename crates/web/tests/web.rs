@@ -5,6 +5,7 @@
 // A failed unwrap here is a failed test, which is what it should be.
 #![allow(clippy::unwrap_used)]
 
+mod admin;
 mod support;
 
 use std::time::Duration;

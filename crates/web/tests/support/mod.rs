@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod admin;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -258,6 +260,7 @@ fn fake_backend(backend: FakeBackend) -> Router {
         .route("/api/v1/auth/change-password", post(change_password))
         .route("/api/v1/auth/logout", post(logout))
         .route("/metrics", get(|| async { "internal metrics" }))
+        .merge(admin::routes())
         .layer(middleware::from_fn_with_state(
             backend.clone(),
             record_request,

@@ -1,0 +1,1 @@
+//! The administration pages against the fake backend.
