@@ -14,6 +14,8 @@
 //!   the aim is absolute).
 //! - `embeddings`: word pieces per second of the local embedding model against ONNX Runtime's
 //!   Python API on the same model and passages.
+//! - `web`: page render times through the front door on a project of thousands of documents,
+//!   beside the API call each table comes from.
 //! - `corpus` finds the input files, `tools` runs the reference programs, `report` prints.
 
 mod analysis;
@@ -29,6 +31,7 @@ mod sampler;
 mod server;
 mod synth;
 mod tools;
+mod web;
 
 use std::path::PathBuf;
 
@@ -63,6 +66,10 @@ pub struct Args {
     /// Longest wait for one uploaded file to be processed, in seconds.
     #[arg(long, default_value_t = 1800)]
     memory_timeout_secs: u64,
+    /// Documents the web part puts in its project.
+    #[arg(long, default_value_t = 5000,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    web_documents: u32,
     /// Print the report as JSON instead of tables.
     #[arg(long)]
     json: bool,
@@ -76,6 +83,7 @@ enum Part {
     Memory,
     Analysis,
     Embeddings,
+    Web,
 }
 
 impl Part {
@@ -86,6 +94,7 @@ impl Part {
             Part::Memory => "memory",
             Part::Analysis => "analysis",
             Part::Embeddings => "embeddings",
+            Part::Web => "web",
         }
     }
 }
@@ -101,6 +110,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             Part::Memory,
             Part::Analysis,
             Part::Embeddings,
+            Part::Web,
         ],
     };
     let mut report = Report::new();
@@ -119,6 +129,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             Part::Embeddings => embeddings::measure(&args)
                 .await
                 .map(|f| report.embeddings = Some(f)),
+            Part::Web => web::measure(&args).await.map(|f| report.web = Some(f)),
         };
         if let Err(error) = outcome {
             report.skipped.push(Skipped {

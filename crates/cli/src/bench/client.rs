@@ -76,6 +76,11 @@ impl Client {
         Ok(client)
     }
 
+    /// The access token, for requests the benchmark builds itself.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
     async fn login(&self, password: &str) -> anyhow::Result<Tokens> {
         let body = json!({ "email": ADMIN_EMAIL, "password": password });
         let url = format!("{}/api/v1/auth/login", self.base);

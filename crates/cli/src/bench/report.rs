@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{analysis, embeddings, memory, ocr, pdf};
+use super::{analysis, embeddings, memory, ocr, pdf, web};
 
 /// Everything one `lucidity bench` run measured.
 #[derive(Debug, Serialize)]
@@ -16,6 +16,7 @@ pub struct Report {
     pub memory: Option<memory::Figures>,
     pub analysis: Option<analysis::Figures>,
     pub embeddings: Option<embeddings::Figures>,
+    pub web: Option<web::Figures>,
     pub skipped: Vec<Skipped>,
 }
 
@@ -44,6 +45,7 @@ impl Report {
             memory: None,
             analysis: None,
             embeddings: None,
+            web: None,
             skipped: Vec::new(),
         }
     }
@@ -75,6 +77,9 @@ impl Report {
             figures.print();
         }
         if let Some(figures) = &self.embeddings {
+            figures.print();
+        }
+        if let Some(figures) = &self.web {
             figures.print();
         }
         for skipped in &self.skipped {

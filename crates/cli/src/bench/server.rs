@@ -82,6 +82,11 @@ impl Server {
         Ok(server)
     }
 
+    /// The server's `LUCIDITY_DATA_DIR`.
+    pub fn data_dir(&self) -> String {
+        self.data.path().display().to_string()
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
