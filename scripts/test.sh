@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against real services: installs what is missing, starts a test
 # PostgreSQL, Redis (plain and TLS) and PgBouncer (TLS) in a temporary directory, runs
-# `cargo test --workspace "$@"`, and stops them all whatever happens. Exits with cargo's status.
+# `cargo test --workspace "$@"`, then the end-to-end tests of the web UI in headless Chromium
+# (scripts/lib/e2e.sh: not with `-p`, nor with LUCIDITY_SKIP_E2E=1; LUCIDITY_E2E_ONLY=1 runs
+# them alone), and stops everything whatever happens. Exits non-zero when either part failed.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
@@ -13,6 +15,8 @@ source "$repo/scripts/lib/common.sh"
 source "$repo/scripts/lib/packages.sh"
 # shellcheck source=lib/test-services.sh
 source "$repo/scripts/lib/test-services.sh"
+# shellcheck source=lib/e2e.sh
+source "$repo/scripts/lib/e2e.sh"
 
 TEST_PASSWORD=test-password
 
@@ -24,7 +28,7 @@ PG_BIN=${LUCIDITY_POSTGRES_BIN:-$PGSERVER_BIN}
 [[ -x $PG_BIN/initdb ]] ||
     die "no PostgreSQL in $PG_BIN: unset LUCIDITY_POSTGRES_BIN to use $PGSERVER_BIN"
 TEST_DIR=$(mktemp -d -t lucidity-test.XXXXXX)
-trap stop_test_services EXIT
+trap 'stop_e2e_server || true; stop_test_services' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 # The services' account must be able to enter it.
@@ -67,5 +71,13 @@ if names_packages "$@"; then
     scope=()
 fi
 status=0
-cargo test "${scope[@]}" "$@" || status=$?
+if [[ ${LUCIDITY_E2E_ONLY:-} != 1 ]]; then
+    cargo test "${scope[@]}" "$@" || status=$?
+fi
+# The end-to-end tests use their own database (db 2) of the test Redis, apart from cargo's.
+if [[ ${LUCIDITY_SKIP_E2E:-} != 1 ]] && ! names_packages "$@"; then
+    e2e_status=0
+    run_e2e_tests "redis://127.0.0.1:$REDIS_PORT/2" || e2e_status=$?
+    ((status != 0)) || status=$e2e_status
+fi
 exit "$status"

@@ -18,7 +18,13 @@ TEST_PACKAGES=(
     openssl         # makes the test certificate authority and server certificate
     python3-venv    # the virtual environment the S3 test server (moto) is installed in
     ca-certificates
+    chromium        # the headless browser the end-to-end tests (e2e/) drive
 )
+# Node.js runs the end-to-end tests (playwright-core needs 20 or later). A machine that has
+# `node` from elsewhere keeps it: Debian's npm would replace a NodeSource build.
+if ! command -v node >/dev/null 2>&1; then
+    TEST_PACKAGES+=(nodejs npm)
+fi
 
 # The embedded PostgreSQL: the pgserver wheel from PyPI carries PostgreSQL 16.2 with
 # pgvector 0.6.2, built for x86_64 Linux. Its binaries find their libpq through the relative
