@@ -2,12 +2,13 @@
 //!
 //! [`Body`] reads a JSON object (or a form, where an endpoint allows it) and hands it to the
 //! request type's [`FromFields`], which reports every missing or invalid field at once instead
-//! of stopping at the first, as serde would. [`Id`] parses path identifiers into 422s, and
-//! [`ClientAddr`] finds the caller's address behind trusted proxies.
+//! of stopping at the first, as serde would. [`Id`] parses path identifiers into 422s,
+//! [`QueryParams`] reads a query string into 422s too, and [`ClientAddr`] finds the caller's
+//! address behind trusted proxies.
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use ipnet::IpNet;
@@ -352,6 +353,29 @@ fn parse_path_part<T: std::str::FromStr>(
         errors.push(FieldError::new(&["path", name], msg, "uuid_parsing"));
     }
     parsed
+}
+
+/// The query string read into `T` (whose fields are optional strings, checked by the
+/// handler). A query string that cannot be read at all, such as one naming a parameter twice,
+/// is a 422 on `query` rather than axum's plain-text 400.
+pub struct QueryParams<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for QueryParams<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::try_from_uri(&parts.uri) {
+            Ok(Query(value)) => Ok(QueryParams(value)),
+            Err(rejection) => {
+                let error = FieldError::new(&["query"], rejection.body_text(), "value_error");
+                Err(ApiError::Validation(vec![error]))
+            }
+        }
+    }
 }
 
 /// The caller's address: the connection's peer, or, when the peer is a trusted proxy, the

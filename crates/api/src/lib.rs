@@ -6,9 +6,11 @@
 //! - [`principal`]: who is calling, re-checked against the database on every request.
 //! - [`tokens`], [`throttle`]: access and refresh tokens; failed-login throttling.
 //! - [`extract`], [`error`]: request parsing and the `{"detail": ...}` error shape.
+//! - [`deadlines`]: contract expirations, renewals and notice deadlines from the key terms.
 //! - [`metrics`], [`openapi`]: `/metrics` and `/api/openapi.json` with its docs page.
 
 pub mod access;
+pub mod deadlines;
 pub mod error;
 pub mod extract;
 pub mod handlers;

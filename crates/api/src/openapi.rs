@@ -15,6 +15,8 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "auth", description = "Sign-in, tokens and the caller's account"),
         (name = "projects", description = "Projects (matters) and who may access them"),
+        (name = "documents", description = "Uploads, a project's document table, originals, \
+                                              text, activity and the dashboard"),
         (name = "admin", description = "Users, groups, ethical walls, credentials, settings, \
                                           the AI capability mapping"),
         (name = "analysis", description = "Reports, clauses, findings, obligations and reviews"),

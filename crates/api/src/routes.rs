@@ -9,8 +9,8 @@ use utoipa_axum::routes;
 use axum::extract::DefaultBodyLimit;
 
 use crate::handlers::{
-    analysis, audit_log, auth, capabilities, credentials, documents, events, grants, groups,
-    health, playbook, projects, reviews, search, settings, users, walls,
+    analysis, audit_log, auth, capabilities, credentials, dashboard, documents, events, grants,
+    groups, health, playbook, project_documents, projects, reviews, search, settings, users, walls,
 };
 use crate::state::AppState;
 
@@ -47,12 +47,14 @@ pub fn api_routes(upload_limit_bytes: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(events::get_project_events))
         // Documents
         .routes(upload)
+        .routes(routes!(project_documents::list_project_documents))
         .routes(routes!(documents::get_document, documents::delete_document))
         .routes(routes!(documents::get_document_file))
         .routes(routes!(documents::get_document_text))
         .routes(routes!(documents::create_reprocess))
         .routes(routes!(events::get_document_events))
         .routes(routes!(documents::list_activity))
+        .routes(routes!(dashboard::get_dashboard))
         // Analysis: the report, its parts, and reviewers' decisions
         .routes(routes!(analysis::get_report))
         .routes(routes!(analysis::list_clauses))

@@ -1448,6 +1448,8 @@ mod operations {
             "/api/v1/auth/token",
             "/api/v1/projects/{id}",
             "/api/v1/admin/walls",
+            "/api/v1/projects/{id}/documents",
+            "/api/v1/dashboard",
             "/api/health",
         ] {
             assert!(
@@ -2797,6 +2799,65 @@ mod analysis {
                 .is_none()
         );
     }
+
+    #[tokio::test]
+    async fn an_analysed_contract_is_found_by_party_in_the_table_and_dated_on_the_dashboard() {
+        let (app, admin, project) = setup().await;
+        let id = upload(&app, &admin, &project, "master_services_agreement.txt").await;
+        report(&app, &admin, &id, 1).await;
+        use chrono::Datelike;
+
+        let path = format!("/api/v1/projects/{project}/documents?party=HARBOR%20logistics");
+        let (status, table) = status_json(app.get(&path, &admin).await).await;
+        assert_eq!(status, StatusCode::OK, "{table}");
+        assert_eq!(table["total"], 1);
+        let row = &table["items"][0];
+        assert_eq!(row["id"], json!(id));
+        assert_eq!(row["doc_type"], "master_services");
+        let parties = row["parties"].as_array().unwrap();
+        assert!(
+            parties.iter().any(|p| p == "Harbor Logistics LLC"),
+            "{parties:?}"
+        );
+        let path = format!("/api/v1/projects/{project}/documents?party=globex");
+        let (_, none) = status_json(app.get(&path, &admin).await).await;
+        assert_eq!(none["total"], 0);
+
+        // Effective 2024-03-01 for one year, renewing by itself each year unless notice is
+        // given 15 days before the end of the term: due every 1 March and 15 February.
+        let today = chrono::Utc::now().date_naive();
+        let march_first = |year| chrono::NaiveDate::from_ymd_opt(year, 3, 1).unwrap();
+        let renews = match march_first(today.year()) {
+            this_year if this_year >= today => this_year,
+            _ => march_first(today.year() + 1),
+        };
+        let notice = [renews, march_first(renews.year() + 1)]
+            .into_iter()
+            .map(|end| end - chrono::Days::new(15))
+            .find(|day| *day >= today)
+            .unwrap();
+        let (status, dashboard) = status_json(app.get("/api/v1/dashboard", &admin).await).await;
+        assert_eq!(status, StatusCode::OK, "{dashboard}");
+        let mut upcoming: Vec<(String, String)> = dashboard["upcoming"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| {
+                (
+                    u["kind"].as_str().unwrap().into(),
+                    u["date"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        upcoming.sort();
+        assert_eq!(
+            upcoming,
+            [
+                ("notice".to_string(), notice.to_string()),
+                ("renewal".to_string(), renews.to_string())
+            ]
+        );
+    }
 }
 
 mod playbook_admin {
@@ -3161,5 +3222,667 @@ mod capabilities {
                 .await
                 .unwrap();
         assert_eq!(unchanged, 0);
+    }
+}
+
+mod document_table {
+    use super::*;
+    use support::StoredAnalysis;
+
+    /// A project of four documents, uploaded in this order:
+    /// - `Acme NDA.pdf`: complete, an NDA scored low (12), between Acme Corp. and Beta LLC;
+    /// - `services.docx`: complete, a master services agreement scored high (80);
+    /// - `lease_50%.pdf`: still extracting, no analysis;
+    /// - `notes.pdf`: complete, not a contract, so not scored.
+    ///
+    /// A second project holds a document of its own.
+    struct World {
+        app: TestApp,
+        admin: String,
+        project: String,
+        ids: Vec<String>,
+    }
+
+    async fn world() -> World {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let project = app.project(&admin, "Table").await;
+        let other = app.project(&admin, "Elsewhere").await;
+
+        let nda = app
+            .insert_document(&project, "Acme NDA.pdf", "complete")
+            .await;
+        let nda_analysis = StoredAnalysis {
+            doc_type: "nda",
+            title: Some("Mutual Non-Disclosure Agreement"),
+            risk: Some(("low", 12)),
+            parties: &["Acme Corp.", "Beta LLC"],
+        };
+        app.insert_analysis(&nda, nda_analysis).await;
+        let msa = app
+            .insert_document(&project, "services.docx", "complete")
+            .await;
+        let msa_analysis = StoredAnalysis {
+            doc_type: "master_services",
+            title: Some("Master Services Agreement"),
+            risk: Some(("high", 80)),
+            parties: &["Northwind Analytics, Inc.", "Harbor Logistics LLC"],
+        };
+        app.insert_analysis(&msa, msa_analysis).await;
+        let lease = app
+            .insert_document(&project, "lease_50%.pdf", "extracting")
+            .await;
+        let notes = app.insert_document(&project, "notes.pdf", "complete").await;
+        let notes_analysis = StoredAnalysis {
+            doc_type: "other",
+            title: None,
+            risk: None,
+            parties: &[],
+        };
+        app.insert_analysis(&notes, notes_analysis).await;
+
+        let elsewhere = app
+            .insert_document(&other, "elsewhere.pdf", "complete")
+            .await;
+        let elsewhere_analysis = StoredAnalysis {
+            doc_type: "employment",
+            title: None,
+            risk: Some(("medium", 50)),
+            parties: &["Acme Corp."],
+        };
+        app.insert_analysis(&elsewhere, elsewhere_analysis).await;
+        World {
+            app,
+            admin,
+            project,
+            ids: vec![nda, msa, lease, notes],
+        }
+    }
+
+    async fn table(w: &World, query: &str) -> Value {
+        let path = format!("/api/v1/projects/{}/documents{query}", w.project);
+        let (status, body) = status_json(w.app.get(&path, &w.admin).await).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {body}");
+        body
+    }
+
+    /// The file names of a page, in order, and the total.
+    async fn names(w: &World, query: &str) -> (Vec<String>, i64) {
+        let body = table(w, query).await;
+        let names = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["filename"].as_str().unwrap().to_string())
+            .collect();
+        (names, body["total"].as_i64().unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_page_holds_the_newest_documents_with_their_analysis_and_the_projects_facets() {
+        let w = world().await;
+        let first = table(&w, "?page_size=3").await;
+        assert_eq!(first["total"], 4);
+        assert_eq!(
+            (first["page"].as_i64(), first["page_size"].as_i64()),
+            (Some(1), Some(3))
+        );
+        let names: Vec<&str> = first["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["filename"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["notes.pdf", "lease_50%.pdf", "services.docx"]);
+        assert_eq!(
+            first["facets"]["doc_types"],
+            json!(["master_services", "nda", "other"])
+        );
+        let statuses = &first["facets"]["statuses"];
+        assert_eq!(statuses["complete"], 3);
+        assert_eq!(statuses["extracting"], 1);
+        assert_eq!(statuses["queued"], 0);
+        assert_eq!(statuses.as_object().unwrap().len(), 9);
+
+        let second = table(&w, "?page_size=3&page=2").await;
+        assert_eq!(second["total"], 4);
+        let nda = &second["items"][0];
+        assert_eq!(nda["id"], json!(w.ids[0]));
+        assert_eq!(nda["filename"], "Acme NDA.pdf");
+        assert_eq!(nda["file_kind"], "pdf");
+        assert_eq!(nda["status"], "complete");
+        assert_eq!(nda["size_bytes"], 1000);
+        assert_eq!(nda["doc_type"], "nda");
+        assert_eq!(nda["title"], "Mutual Non-Disclosure Agreement");
+        assert_eq!(nda["risk_level"], "low");
+        assert_eq!(nda["risk_score"], 12);
+        assert_eq!(nda["parties"], json!(["Acme Corp.", "Beta LLC"]));
+        assert!(nda["completed_at"].is_string() && nda["created_at"].is_string());
+
+        let unanalysed = &first["items"][1];
+        assert_eq!(unanalysed["doc_type"], Value::Null);
+        assert_eq!(unanalysed["risk_level"], Value::Null);
+        assert_eq!(unanalysed["parties"], json!([]));
+
+        let beyond = table(&w, "?page=9").await;
+        assert_eq!(beyond["total"], 4);
+        assert_eq!(beyond["items"], json!([]));
+    }
+
+    #[tokio::test]
+    async fn the_table_filters_by_status_type_risk_party_and_text() {
+        let w = world().await;
+        let cases: [(&str, &[&str]); 13] = [
+            ("?status=processing", &["lease_50%.pdf"]),
+            (
+                "?status=complete&sort=filename",
+                &["Acme NDA.pdf", "notes.pdf", "services.docx"],
+            ),
+            ("?status=failed", &[]),
+            ("?doc_type=master_services", &["services.docx"]),
+            ("?risk=high", &["services.docx"]),
+            ("?risk=none", &["notes.pdf", "lease_50%.pdf"]),
+            ("?party=HARBOR", &["services.docx"]),
+            ("?party=llc", &["services.docx", "Acme NDA.pdf"]),
+            ("?q=AGREEMENT", &["services.docx", "Acme NDA.pdf"]),
+            ("?q=50%25", &["lease_50%.pdf"]),
+            ("?q=_", &["lease_50%.pdf"]),
+            ("?status=complete&party=llc&risk=low", &["Acme NDA.pdf"]),
+            (
+                "?status=&doc_type=&risk=&party=&q=&sort=&order=",
+                &[
+                    "notes.pdf",
+                    "lease_50%.pdf",
+                    "services.docx",
+                    "Acme NDA.pdf",
+                ],
+            ),
+        ];
+        for (query, expected) in cases {
+            let (found, total) = names(&w, query).await;
+            assert_eq!(found, expected, "{query}");
+            assert_eq!(total, expected.len() as i64, "{query}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_table_sorts_by_each_column_in_either_order() {
+        let w = world().await;
+        let cases: [(&str, [&str; 4]); 8] = [
+            (
+                "?sort=filename",
+                [
+                    "Acme NDA.pdf",
+                    "lease_50%.pdf",
+                    "notes.pdf",
+                    "services.docx",
+                ],
+            ),
+            (
+                "?sort=filename&order=desc",
+                [
+                    "services.docx",
+                    "notes.pdf",
+                    "lease_50%.pdf",
+                    "Acme NDA.pdf",
+                ],
+            ),
+            (
+                "?order=asc",
+                [
+                    "Acme NDA.pdf",
+                    "services.docx",
+                    "lease_50%.pdf",
+                    "notes.pdf",
+                ],
+            ),
+            (
+                "?sort=risk",
+                [
+                    "services.docx",
+                    "Acme NDA.pdf",
+                    "notes.pdf",
+                    "lease_50%.pdf",
+                ],
+            ),
+            (
+                "?sort=risk&order=asc",
+                [
+                    "Acme NDA.pdf",
+                    "services.docx",
+                    "notes.pdf",
+                    "lease_50%.pdf",
+                ],
+            ),
+            (
+                "?sort=status",
+                [
+                    "lease_50%.pdf",
+                    "notes.pdf",
+                    "services.docx",
+                    "Acme NDA.pdf",
+                ],
+            ),
+            (
+                "?sort=doc_type",
+                [
+                    "services.docx",
+                    "Acme NDA.pdf",
+                    "notes.pdf",
+                    "lease_50%.pdf",
+                ],
+            ),
+            (
+                "?sort=doc_type&order=desc",
+                [
+                    "notes.pdf",
+                    "Acme NDA.pdf",
+                    "services.docx",
+                    "lease_50%.pdf",
+                ],
+            ),
+        ];
+        for (query, expected) in cases {
+            let (found, _) = names(&w, query).await;
+            assert_eq!(found, expected, "{query}");
+        }
+
+        sqlx::query("UPDATE documents SET updated_at = now() + interval '1 hour' WHERE id = $1")
+            .bind(uuid::Uuid::parse_str(&w.ids[0]).unwrap())
+            .execute(&w.app.db)
+            .await
+            .unwrap();
+        let (found, _) = names(&w, "?sort=updated&page_size=1").await;
+        assert_eq!(found, ["Acme NDA.pdf"]);
+    }
+
+    #[tokio::test]
+    async fn bad_query_values_are_refused_with_422_naming_each_one() {
+        let w = world().await;
+        let query = "?status=done&doc_type=treaty&risk=extreme&sort=size&order=up&page=0\
+                     &page_size=500";
+        let path = format!("/api/v1/projects/{}/documents{query}", w.project);
+        let (status, body) = status_json(w.app.get(&path, &w.admin).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<(String, String)> = body["detail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["loc"][1].as_str().unwrap().into(),
+                    e["type"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        let expected = [
+            ("status", "enum"),
+            ("doc_type", "enum"),
+            ("risk", "enum"),
+            ("sort", "enum"),
+            ("order", "enum"),
+            ("page", "int_range"),
+            ("page_size", "int_range"),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(f, t)| (f.to_string(), t.to_string()))
+            .collect();
+        assert_eq!(fields, expected);
+        assert!(
+            body["detail"][0]["msg"]
+                .as_str()
+                .unwrap()
+                .contains("processing")
+        );
+
+        let twice = format!(
+            "/api/v1/projects/{}/documents?risk=low&risk=high",
+            w.project
+        );
+        let (status, body) = status_json(w.app.get(&twice, &w.admin).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["detail"][0]["loc"], json!(["query"]));
+
+        let long = format!(
+            "/api/v1/projects/{}/documents?party={}",
+            w.project,
+            "a".repeat(201)
+        );
+        let (status, body) = status_json(w.app.get(&long, &w.admin).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["detail"][0]["type"], "string_too_long");
+
+        let malformed = "/api/v1/projects/not-a-uuid/documents";
+        let (status, body) = status_json(w.app.get(malformed, &w.admin).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["detail"][0]["loc"], json!(["path", "id"]));
+    }
+
+    #[tokio::test]
+    async fn a_hidden_project_answers_404_and_a_deleted_document_leaves_the_table() {
+        let w = world().await;
+        let (user_id, user) = w.app.user(&w.admin, "reader@firm.example", "user").await;
+        let path = format!("/api/v1/projects/{}/documents", w.project);
+        let (status, hidden) = status_json(w.app.get(&path, &user).await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let missing = format!("/api/v1/projects/{}/documents", uuid::Uuid::new_v4());
+        let (status, absent) = status_json(w.app.get(&missing, &user).await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            hidden, absent,
+            "a hidden project and a missing one look the same"
+        );
+
+        let grants = format!("/api/v1/projects/{}/grants", w.project);
+        let grant = json!({ "user_id": user_id, "level": "viewer" });
+        let response = w.app.post(&grants, &w.admin, grant).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let (status, visible) = status_json(w.app.get(&path, &user).await).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(visible["total"], 4);
+
+        let document = format!("/api/v1/documents/{}", w.ids[1]);
+        let response = w.app.delete(&document, &w.admin).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        let (found, total) = names(&w, "").await;
+        assert_eq!(total, 3);
+        assert!(!found.contains(&"services.docx".to_string()), "{found:?}");
+        let after = table(&w, "").await;
+        assert_eq!(after["facets"]["doc_types"], json!(["nda", "other"]));
+    }
+}
+
+mod dashboard {
+    use super::*;
+    use chrono::{Days, Months, NaiveDate, Utc};
+    use support::StoredAnalysis;
+
+    fn scored(
+        doc_type: &'static str,
+        risk: Option<(&'static str, i16)>,
+    ) -> StoredAnalysis<'static> {
+        StoredAnalysis {
+            doc_type,
+            title: None,
+            risk,
+            parties: &[],
+        }
+    }
+
+    fn stored_date(date: NaiveDate) -> Value {
+        json!({ "type": "date", "value": { "kind": "stated", "date": date.to_string(),
+                                            "year": null, "month": null, "day": null } })
+    }
+
+    fn in_days(days: u64) -> NaiveDate {
+        Utc::now().date_naive() + Days::new(days)
+    }
+
+    /// Two projects: `visible`, which a user may view, and `hidden`, which only the admin sees.
+    struct World {
+        app: TestApp,
+        admin: String,
+        user: String,
+        visible: String,
+        hidden: String,
+    }
+
+    async fn world() -> World {
+        let app = TestApp::spawn().await;
+        let admin = app.admin_token().await;
+        let visible = app.project(&admin, "Visible").await;
+        let hidden = app.project(&admin, "Hidden").await;
+        let (user_id, user) = app.user(&admin, "counsel@firm.example", "user").await;
+        let grants = format!("/api/v1/projects/{visible}/grants");
+        let grant = json!({ "user_id": user_id, "level": "editor" });
+        let response = app.post(&grants, &admin, grant).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        World {
+            app,
+            admin,
+            user,
+            visible,
+            hidden,
+        }
+    }
+
+    async fn dashboard(w: &World, token: &str, query: &str) -> Value {
+        let path = format!("/api/v1/dashboard{query}");
+        let (status, body) = status_json(w.app.get(&path, token).await).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {body}");
+        body
+    }
+
+    /// The upcoming deadlines as `(file name, kind, date)`.
+    fn upcoming(body: &Value) -> Vec<(String, String, String)> {
+        body["upcoming"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| {
+                let text = |key: &str| u[key].as_str().unwrap().to_string();
+                (text("filename"), text("kind"), text("date"))
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn totals_count_only_the_projects_the_caller_may_see() {
+        let w = world().await;
+        let app = &w.app;
+        let risky = app
+            .insert_document(&w.visible, "risky.pdf", "complete")
+            .await;
+        app.insert_analysis(&risky, scored("nda", Some(("high", 75))))
+            .await;
+        app.insert_finding(&risky, "a", "high").await;
+        app.insert_finding(&risky, "b", "medium").await;
+        app.insert_document(&w.visible, "waiting.pdf", "queued")
+            .await;
+        let other = app
+            .insert_document(&w.hidden, "other.pdf", "complete")
+            .await;
+        app.insert_analysis(&other, scored("lease", Some(("low", 10))))
+            .await;
+        app.insert_finding(&other, "a", "low").await;
+
+        let mine = dashboard(&w, &w.user, "").await;
+        assert_eq!(mine["total"], 2);
+        assert_eq!(mine["by_status"]["complete"], 1);
+        assert_eq!(mine["by_status"]["queued"], 1);
+        assert_eq!(mine["by_status"]["failed"], 0);
+        assert_eq!(
+            mine["by_risk"],
+            json!({ "low": 0, "medium": 0, "high": 1, "none": 1 })
+        );
+        assert_eq!(
+            mine["open_findings"],
+            json!({ "low": 0, "medium": 1, "high": 1 })
+        );
+
+        let all = dashboard(&w, &w.admin, "").await;
+        assert_eq!(all["total"], 3);
+        assert_eq!(
+            all["by_risk"],
+            json!({ "low": 1, "medium": 0, "high": 1, "none": 1 })
+        );
+        assert_eq!(
+            all["open_findings"],
+            json!({ "low": 1, "medium": 1, "high": 1 })
+        );
+        let one = dashboard(&w, &w.admin, &format!("?project_id={}", w.hidden)).await;
+        assert_eq!(one["total"], 1);
+        assert_eq!(one["by_risk"]["low"], 1);
+
+        let path = format!("/api/v1/dashboard?project_id={}", w.hidden);
+        let (status, _) = status_json(app.get(&path, &w.user).await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, body) =
+            status_json(app.get("/api/v1/dashboard?project_id=nope", &w.user).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["detail"][0]["loc"], json!(["query", "project_id"]));
+    }
+
+    #[tokio::test]
+    async fn rejected_findings_are_not_open_and_a_corrected_severity_counts_as_corrected() {
+        let w = world().await;
+        let app = &w.app;
+        let id = app
+            .insert_document(&w.visible, "reviewed.pdf", "complete")
+            .await;
+        app.insert_analysis(&id, scored("nda", Some(("high", 70))))
+            .await;
+        app.insert_finding(&id, "wrong", "high").await;
+        app.insert_finding(&id, "overstated", "medium").await;
+        app.insert_finding(&id, "minor", "low").await;
+
+        let reject = json!({ "decision": "rejected" });
+        let path = format!("/api/v1/documents/{id}/findings/wrong/review");
+        assert_eq!(
+            app.put(&path, &w.user, reject).await.status(),
+            StatusCode::OK
+        );
+        let correct = json!({ "decision": "corrected", "correction": { "severity": "low" } });
+        let path = format!("/api/v1/documents/{id}/findings/overstated/review");
+        assert_eq!(
+            app.put(&path, &w.user, correct).await.status(),
+            StatusCode::OK
+        );
+
+        let body = dashboard(&w, &w.user, "").await;
+        assert_eq!(
+            body["open_findings"],
+            json!({ "low": 2, "medium": 0, "high": 0 })
+        );
+    }
+
+    #[tokio::test]
+    async fn an_expiration_90_days_out_is_upcoming_but_not_one_2_years_out_or_a_hidden_one() {
+        let w = world().await;
+        let app = &w.app;
+        for (project, name, days) in [
+            (&w.visible, "soon.pdf", 90),
+            (&w.visible, "later.pdf", 730),
+            (&w.hidden, "secret.pdf", 30),
+        ] {
+            let id = app.insert_document(project, name, "complete").await;
+            app.insert_analysis(&id, scored("lease", None)).await;
+            app.insert_field(&id, "expiration_date", stored_date(in_days(days)))
+                .await;
+        }
+        let perpetual = app
+            .insert_document(&w.visible, "forever.pdf", "complete")
+            .await;
+        app.insert_analysis(&perpetual, scored("lease", None)).await;
+        let value = json!({ "type": "date", "value": { "kind": "perpetual" } });
+        app.insert_field(&perpetual, "expiration_date", value).await;
+
+        let mine = dashboard(&w, &w.user, "").await;
+        let soon = in_days(90).to_string();
+        assert_eq!(
+            upcoming(&mine),
+            [(
+                "soon.pdf".to_string(),
+                "expiration".to_string(),
+                soon.clone()
+            )]
+        );
+        assert_eq!(mine["upcoming"][0]["label"], "Contract expires");
+        assert_eq!(mine["upcoming"][0]["project_id"], json!(w.visible));
+
+        let all = dashboard(&w, &w.admin, "").await;
+        let dates: Vec<String> = upcoming(&all)
+            .into_iter()
+            .map(|(n, _, d)| n + " " + &d)
+            .collect();
+        assert_eq!(
+            dates,
+            [
+                format!("secret.pdf {}", in_days(30)),
+                format!("soon.pdf {soon}")
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_automatic_renewal_lists_its_next_renewal_and_the_notice_that_prevents_it() {
+        let w = world().await;
+        let app = &w.app;
+        let id = app
+            .insert_document(&w.visible, "evergreen.pdf", "complete")
+            .await;
+        app.insert_analysis(&id, scored("master_services", Some(("low", 5))))
+            .await;
+        // The initial term ended almost two years ago; yearly renewals since.
+        let next = in_days(100);
+        let first_end = next.checked_sub_months(Months::new(24)).unwrap();
+        let renews_on = first_end.checked_add_months(Months::new(24)).unwrap();
+        app.insert_field(&id, "expiration_date", stored_date(first_end))
+            .await;
+        let year = json!({ "span": { "start": 0, "end": 6 }, "amount": 1, "unit": "year",
+                           "days": 365, "count": null });
+        let sixty_days = json!({ "span": { "start": 7, "end": 14 }, "amount": 60,
+                                 "unit": "day", "days": 60, "count": null });
+        let renewal = json!({ "type": "renewal",
+                              "value": { "automatic": true, "term": year,
+                                         "notice": sixty_days.clone(), "also": [] } });
+        app.insert_field(&id, "renewal", renewal).await;
+        let notice = json!({ "type": "duration", "value": sixty_days });
+        app.insert_field(&id, "renewal_notice_period", notice).await;
+
+        let body = dashboard(&w, &w.user, "").await;
+        let notice_by = renews_on - Days::new(60);
+        assert_eq!(
+            upcoming(&body),
+            [
+                (
+                    "evergreen.pdf".to_string(),
+                    "notice".to_string(),
+                    notice_by.to_string()
+                ),
+                (
+                    "evergreen.pdf".to_string(),
+                    "renewal".to_string(),
+                    renews_on.to_string()
+                ),
+            ]
+        );
+        assert_eq!(
+            body["upcoming"][0]["label"],
+            "Notice to avoid auto-renewal is due"
+        );
+        assert_eq!(body["upcoming"][0]["document_id"], json!(id));
+    }
+
+    #[tokio::test]
+    async fn a_reviewers_correction_moves_a_deadline_and_a_rejection_removes_it() {
+        let w = world().await;
+        let app = &w.app;
+        let id = app
+            .insert_document(&w.visible, "amended.pdf", "complete")
+            .await;
+        app.insert_analysis(&id, scored("lease", None)).await;
+        app.insert_field(&id, "expiration_date", stored_date(in_days(90)))
+            .await;
+        let path = format!("/api/v1/documents/{id}/fields/expiration_date/review");
+
+        let moved = in_days(120).to_string();
+        let correct = json!({ "decision": "corrected", "correction": { "value": moved } });
+        let (status, body) = status_json(app.put(&path, &w.user, correct).await).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let body = dashboard(&w, &w.user, "").await;
+        assert_eq!(
+            upcoming(&body),
+            [("amended.pdf".to_string(), "expiration".to_string(), moved)]
+        );
+
+        let reject = json!({ "decision": "rejected" });
+        assert_eq!(
+            app.put(&path, &w.user, reject).await.status(),
+            StatusCode::OK
+        );
+        let body = dashboard(&w, &w.user, "").await;
+        assert_eq!(body["upcoming"], json!([]));
     }
 }

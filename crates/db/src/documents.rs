@@ -137,6 +137,21 @@ pub async fn list_documents(
         .await
 }
 
+/// How many documents of the given projects are in each status (statuses with none are left
+/// out).
+pub async fn count_statuses(
+    db: impl PgExecutor<'_>,
+    projects: &[ProjectId],
+) -> sqlx::Result<Vec<(String, i64)>> {
+    let ids: Vec<uuid::Uuid> = projects.iter().map(|p| p.0).collect();
+    sqlx::query_as(
+        "SELECT status, count(*) FROM documents WHERE project_id = ANY($1) GROUP BY status",
+    )
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
 /// Deletes the document and everything derived from it; returns its storage key.
 pub async fn delete_document(
     db: impl PgExecutor<'_>,

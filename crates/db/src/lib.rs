@@ -9,6 +9,8 @@
 //! - One module per table group, each with queries named verb-noun: [`users`], [`groups`],
 //!   [`projects`], [`access`], [`sessions`], [`credentials`], [`settings`], [`audit`],
 //!   [`documents`], [`capabilities`], [`playbook`], [`analysis`], [`reviews`], [`chunks`].
+//! - Reads across tables for one screen: [`document_table`] (a project's documents, filtered,
+//!   sorted and paged) and [`dashboard`] (totals and contract end dates).
 
 pub mod access;
 pub mod analysis;
@@ -16,6 +18,8 @@ pub mod audit;
 pub mod capabilities;
 pub mod chunks;
 pub mod credentials;
+pub mod dashboard;
+pub mod document_table;
 pub mod documents;
 pub mod embedded;
 pub mod groups;
@@ -31,6 +35,18 @@ pub mod settings;
 pub mod users;
 
 pub use sqlx::PgPool;
+
+/// A read-only transaction that sees one snapshot throughout, for an answer built from
+/// several queries that must agree (a page and its total).
+pub async fn begin_snapshot(
+    pool: &PgPool,
+) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
 
 /// True when `error` is a unique-constraint violation on the named index or constraint.
 pub fn is_unique_violation(error: &sqlx::Error, constraint: &str) -> bool {

@@ -516,7 +516,7 @@ pub async fn list_documents(
     Ok(Json(list.into_iter().map(DocumentOut::from).collect()))
 }
 
-fn parse_query_project(raw: &str) -> ApiResult<ProjectId> {
+pub(crate) fn parse_query_project(raw: &str) -> ApiResult<ProjectId> {
     raw.parse().map_err(|_| {
         let msg = format!("Input should be a valid UUID, got {raw:?}");
         ApiError::Validation(vec![FieldError::new(
@@ -528,7 +528,10 @@ fn parse_query_project(raw: &str) -> ApiResult<ProjectId> {
 }
 
 /// The ids of every project the caller may view.
-async fn visible_projects(state: &AppState, principal: &Principal) -> ApiResult<Vec<ProjectId>> {
+pub(crate) async fn visible_projects(
+    state: &AppState,
+    principal: &Principal,
+) -> ApiResult<Vec<ProjectId>> {
     let visible = access::visible_projects(state, principal).await?;
     Ok(visible.into_iter().map(|(project, _)| project).collect())
 }

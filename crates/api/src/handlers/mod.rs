@@ -6,12 +6,14 @@ pub mod audit_log;
 pub mod auth;
 pub mod capabilities;
 pub mod credentials;
+pub mod dashboard;
 pub mod documents;
 pub mod events;
 pub mod grants;
 pub mod groups;
 pub mod health;
 pub mod playbook;
+pub mod project_documents;
 pub mod projects;
 pub mod reviews;
 pub mod search;
@@ -19,7 +21,10 @@ pub mod settings;
 pub mod users;
 pub mod walls;
 
+use std::collections::BTreeMap;
+
 use lucidity_db::audit;
+use lucidity_db::documents::STATUSES;
 use serde_json::Value;
 
 use crate::error::ApiError;
@@ -48,4 +53,12 @@ pub(crate) async fn record_change(
     };
     audit::insert_entry(&state.db, &entry).await?;
     Ok(())
+}
+
+/// Document counts per status with every status named (0 when none), so clients need not know
+/// the list.
+pub(crate) fn every_status(counts: Vec<(String, i64)>) -> BTreeMap<String, i64> {
+    let mut all: BTreeMap<String, i64> = STATUSES.iter().map(|s| (s.to_string(), 0)).collect();
+    all.extend(counts);
+    all
 }

@@ -487,3 +487,111 @@ impl TestApp {
         });
     }
 }
+
+/// What [`TestApp::insert_analysis`] stores for a document.
+pub struct StoredAnalysis<'a> {
+    pub doc_type: &'a str,
+    pub title: Option<&'a str>,
+    /// The risk level and score; none for a document that is not scored.
+    pub risk: Option<(&'a str, i16)>,
+    pub parties: &'a [&'a str],
+}
+
+impl TestApp {
+    /// A document row written straight to the database, as a worker would have left it in
+    /// `status` (there is no original in storage), for tests of what the API reads back.
+    pub async fn insert_document(&self, project: &str, filename: &str, status: &str) -> String {
+        let id = uuid::Uuid::new_v4();
+        let project = uuid::Uuid::parse_str(project).unwrap();
+        sqlx::query(
+            "INSERT INTO documents (id, project_id, filename, file_kind, content_type, \
+                    size_bytes, sha256, storage_key, status, completed_at) \
+             VALUES ($1, $2, $3, 'pdf', 'application/pdf', 1000, $4, $5, $6, \
+                     CASE WHEN $6 = 'complete' THEN now() END)",
+        )
+        .bind(id)
+        .bind(project)
+        .bind(filename)
+        .bind(id.as_bytes().to_vec())
+        .bind(format!("documents/{project}/{id}"))
+        .bind(status)
+        .execute(&self.db)
+        .await
+        .unwrap();
+        id.to_string()
+    }
+
+    /// The document's analysis, its parties in the shape the analysis stage stores.
+    pub async fn insert_analysis(&self, document: &str, analysis: StoredAnalysis<'_>) {
+        let parties: Vec<Value> = analysis
+            .parties
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                json!({ "name": name, "span": { "start": i * 10, "end": i * 10 + 5 },
+                        "aliases": [], "role": null, "source": "preamble", "confidence": 0.9,
+                        "page": 1 })
+            })
+            .collect();
+        let extraction = json!({ "parties": parties, "dates": {}, "governing_law": null });
+        sqlx::query(
+            "INSERT INTO document_analyses (document_id, generation, doc_type, confidence, \
+                    is_contract, title, classification, extraction, risk_score, risk_level, \
+                    provenance) \
+             VALUES ($1, 1, $2, 0.9, $3, $4, '{}', $5, $6, $7, '{}')",
+        )
+        .bind(uuid::Uuid::parse_str(document).unwrap())
+        .bind(analysis.doc_type)
+        .bind(analysis.risk.is_some())
+        .bind(analysis.title)
+        .bind(extraction)
+        .bind(analysis.risk.map(|(_, score)| score))
+        .bind(analysis.risk.map(|(level, _)| level))
+        .execute(&self.db)
+        .await
+        .unwrap();
+    }
+
+    /// A key term of the document, `value` in the stored `{type, value}` shape.
+    pub async fn insert_field(&self, document: &str, name: &str, value: Value) {
+        sqlx::query(
+            "INSERT INTO document_fields (document_id, key, name, ordinal, value, display, \
+                    start_offset, end_offset, page, confidence) \
+             VALUES ($1, $2, $2, \
+                     (SELECT count(*) FROM document_fields WHERE document_id = $1), \
+                     $3, $2, 0, 10, 1, 0.8)",
+        )
+        .bind(uuid::Uuid::parse_str(document).unwrap())
+        .bind(name)
+        .bind(value)
+        .execute(&self.db)
+        .await
+        .unwrap();
+    }
+
+    /// A finding of the document, keyed `key`.
+    pub async fn insert_finding(&self, document: &str, key: &str, severity: &str) {
+        sqlx::query(
+            "INSERT INTO findings (document_id, key, ordinal, kind, category, severity, title, \
+                    explanation) \
+             VALUES ($1, $2, (SELECT count(*) FROM findings WHERE document_id = $1), \
+                     'flagged', 'limitation_of_liability', $3, 'A finding', 'Why it matters')",
+        )
+        .bind(uuid::Uuid::parse_str(document).unwrap())
+        .bind(key)
+        .bind(severity)
+        .execute(&self.db)
+        .await
+        .unwrap();
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
