@@ -109,13 +109,16 @@ export function useBrowser() {
   return session;
 }
 
-/** Saves a full-page PNG as `<E2E_SCREENSHOT_DIR>/<name>.png` and returns its path. */
-export async function screenshot(page, name) {
+/**
+ * Saves a PNG of the page as `<E2E_SCREENSHOT_DIR>/<name>.png` and returns its path: the
+ * whole page, or only what the window shows with `fullPage: false` (for long documents).
+ */
+export async function screenshot(page, name, { fullPage = true } = {}) {
   await mkdir(screenshotDir, { recursive: true });
   const path = join(screenshotDir, `${name}.png`);
   // The picture shows the page in its own fonts, not a fallback caught mid-load.
   await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+  await page.screenshot({ path, fullPage, animations: 'disabled' });
   return path;
 }
 

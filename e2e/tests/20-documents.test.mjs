@@ -1,5 +1,5 @@
 // The daily work of a legal team, in one story: create a project, drop in a real PDF and a
-// real Word file, watch both reach `complete` without reloading, read the analysis, follow a
+// real Word file (a CUAD filing and a Common Paper agreement), watch both reach `complete` without reloading, read the analysis, follow a
 // finding to its clause, reject it, and find the contract again through search.
 
 import { test } from 'node:test';
@@ -19,7 +19,7 @@ import {
 } from '../support.mjs';
 
 const fixture = (path) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
-const PDF = fixture('crates/extract/tests/fixtures/bonterms_mutual_nda_v1.pdf');
+const PDF = fixture('crates/extract/tests/fixtures/cuad-0463464fa0.pdf');
 const DOCX = fixture('crates/extract/tests/fixtures/commonpaper_professional_services_agreement.docx');
 
 /** Long enough for a first analysis on a slow CI machine: OCR-free, but the model loads. */
@@ -56,7 +56,7 @@ test(
 
     const items = page.locator('.upload-item');
     await items.nth(1).waitFor();
-    for (const file of ['bonterms_mutual_nda_v1.pdf', 'commonpaper_professional_services_agreement.docx']) {
+    for (const file of ['cuad-0463464fa0.pdf', 'commonpaper_professional_services_agreement.docx']) {
       const item = items.filter({ hasText: file });
       await item.getByText('Complete', { exact: true }).waitFor({ timeout: PIPELINE_MS });
     }
@@ -70,11 +70,10 @@ test(
     assert.equal(await page.locator('table.documents [data-status="complete"]').count(), 2);
     await screenshot(page, 'project');
 
-    await clickAndWaitForPage(page, page.getByRole('link', { name: 'bonterms_mutual_nda_v1.pdf' }));
+    await clickAndWaitForPage(page, page.getByRole('link', { name: 'cuad-0463464fa0.pdf' }));
     await page.getByRole('heading', { name: /^Findings/ }).waitFor();
     await page.locator('.clause').first().waitFor();
     assert.ok(await page.locator('.page-marker').count() >= 1, 'page numbers are shown');
-    await screenshot(page, 'document');
 
     // Following a finding scrolls its clause into view and makes it the target.
     const finding = page.locator('.finding', { has: page.locator('a.finding-link') }).first();
@@ -88,6 +87,7 @@ test(
       return box.top < window.innerHeight && box.bottom > 0;
     }, anchor, { timeout: WAIT_MS });
     assert.ok(await clause.evaluate((element) => element.matches(':target')));
+    await screenshot(page, 'document', { fullPage: false });
 
     // Rejecting it is kept, and shown as such.
     const key = await finding.getAttribute('data-finding');
@@ -108,7 +108,7 @@ test('search finds a contract by its words and by its meaning, with the words ma
   await signInAsAdmin(page);
 
   await page.goto('/search');
-  await page.getByLabel('Find').fill('confidential information');
+  await page.getByLabel('Find').fill('indemnify');
   await page.getByLabel('Match').selectOption('keyword');
   await clickAndWaitForPage(page, page.getByRole('button', { name: 'Search' }));
   const results = page.locator('.result');
@@ -121,7 +121,7 @@ test('search finds a contract by its words and by its meaning, with the words ma
   assert.match(href, /^\/documents\/[0-9a-f-]{36}(#clause-\d+)?$/);
 
   await page.getByLabel('Match').selectOption('hybrid');
-  await page.getByLabel('Find').fill('who has to keep things secret');
+  await page.getByLabel('Find').fill('who pays if a third party sues');
   await clickAndWaitForPage(page, page.getByRole('button', { name: 'Search' }));
   await results.first().waitFor();
 });

@@ -1655,6 +1655,40 @@ mod documents {
     }
 
     #[tokio::test]
+    async fn the_pipelines_own_activity_entries_name_the_documents_file() {
+        let (app, admin, project) = setup().await;
+        let (_, body) = upload(
+            &app,
+            &admin,
+            &project,
+            vec![part(fixture("bonterms-psa.docx"), "PSA.docx")],
+        )
+        .await;
+        let id = body["documents"][0]["id"].as_str().unwrap();
+        // As the worker writes it: the document, its project, no file name.
+        sqlx::query(
+            "INSERT INTO audit_log (action, target_type, target_id, project_id, detail) \
+             VALUES ('document.completed', 'document', $1, $2::uuid, '{}')",
+        )
+        .bind(id)
+        .bind(&project)
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+        let activity: Value = app
+            .get(&format!("/api/v1/activity?project_id={project}"), &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+
+        assert_eq!(activity[0]["action"], "document.completed");
+        assert_eq!(activity[0]["detail"]["filename"], "PSA.docx");
+        assert_eq!(activity[1]["detail"]["filename"], "PSA.docx");
+    }
+
+    #[tokio::test]
     async fn with_s3_storage_originals_go_to_the_bucket_and_leave_with_their_document() {
         let s3 = support::OwnS3::start().await;
         let app = TestApp::spawn_with(&[

@@ -86,11 +86,22 @@ pub async fn list_project_activity(
     limit: i64,
 ) -> sqlx::Result<Vec<Record>> {
     let ids: Vec<uuid::Uuid> = projects.iter().map(|p| p.0).collect();
+    // The pipeline's own entries name the document but not its file; the file name is added
+    // from the document while it exists, so a reader sees which contract each line is about.
     sqlx::query_as(
-        "SELECT id, occurred_at, actor_user_id, action, target_type, target_id, client_addr, \
-                request_id, detail, project_id \
-         FROM audit_log WHERE project_id = ANY($1) AND action LIKE 'document.%' \
-         ORDER BY id DESC LIMIT $2",
+        "SELECT a.id, a.occurred_at, a.actor_user_id, a.action, a.target_type, a.target_id, \
+                a.client_addr, a.request_id, \
+                CASE WHEN d.filename IS NULL OR a.detail ? 'filename' THEN a.detail \
+                     ELSE a.detail || jsonb_build_object('filename', d.filename) END AS detail, \
+                a.project_id \
+         FROM audit_log a \
+         LEFT JOIN LATERAL ( \
+             SELECT filename FROM documents \
+             WHERE id = CASE WHEN a.target_type = 'document' \
+                              AND a.target_id ~ '^[0-9a-fA-F-]{36}$' \
+                             THEN a.target_id::uuid END) d ON true \
+         WHERE a.project_id = ANY($1) AND a.action LIKE 'document.%' \
+         ORDER BY a.id DESC LIMIT $2",
     )
     .bind(ids)
     .bind(limit)

@@ -491,7 +491,7 @@ async fn the_dashboard_shows_the_user_charts_and_escaped_deadlines() {
     assert_eq!(response.headers()["cache-control"], "no-store");
     let html = response.text().await.unwrap();
     assert!(html.contains("Welcome back, Ada &#60;Admin&#62;"), "{html}");
-    assert!(html.contains(r#"<svg viewBox="0 0 460"#), "{html}");
+    assert!(html.contains(r#"<svg viewBox="0 0 400"#), "{html}");
     assert!(html.contains("<title>High: 1</title>"), "{html}");
     assert!(
         html.contains("Supply &#60;b&#62;agreement&#60;/b&#62;.pdf"),

@@ -100,6 +100,7 @@ struct Risk {
 struct Obligation {
     party: String,
     action: String,
+    #[serde(rename = "type")]
     kind: String,
     due: Option<String>,
     recurrence: Option<String>,
@@ -382,10 +383,12 @@ fn finding_view(finding: Finding, positions: &HashMap<String, (String, String)>)
         .and_then(Value::as_str)
         .unwrap_or(&finding.severity)
         .to_owned();
+    // The engine's explanation often quotes the position already; it is not shown twice.
     let position = finding
         .playbook_entry
         .as_ref()
         .and_then(|id| positions.get(id))
+        .filter(|(_, text)| !finding.explanation.contains(text.as_str()))
         .cloned();
     FindingView {
         decision: decision_label(finding.review.as_ref()),

@@ -124,8 +124,8 @@ pub struct Bar {
 }
 
 /// Where bars start (after their labels), their longest length, and each row's height.
-const BAR_START: u32 = 150;
-const BAR_MAX: u32 = 260;
+const BAR_START: u32 = 110;
+const BAR_MAX: u32 = 230;
 const ROW_HEIGHT: u32 = 30;
 
 impl BarChart {
