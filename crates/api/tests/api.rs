@@ -3377,6 +3377,10 @@ mod document_table {
         assert_eq!(statuses["extracting"], 1);
         assert_eq!(statuses["queued"], 0);
         assert_eq!(statuses.as_object().unwrap().len(), 9);
+        assert_eq!(
+            first["facets"]["doc_type_labels"]["master_services"],
+            "Master services agreement"
+        );
 
         let second = table(&w, "?page_size=3&page=2").await;
         assert_eq!(second["total"], 4);
@@ -3387,6 +3391,7 @@ mod document_table {
         assert_eq!(nda["status"], "complete");
         assert_eq!(nda["size_bytes"], 1000);
         assert_eq!(nda["doc_type"], "nda");
+        assert_eq!(nda["doc_type_label"], "Non-disclosure agreement");
         assert_eq!(nda["title"], "Mutual Non-Disclosure Agreement");
         assert_eq!(nda["risk_level"], "low");
         assert_eq!(nda["risk_score"], 12);
@@ -3395,6 +3400,7 @@ mod document_table {
 
         let unanalysed = &first["items"][1];
         assert_eq!(unanalysed["doc_type"], Value::Null);
+        assert_eq!(unanalysed["doc_type_label"], Value::Null);
         assert_eq!(unanalysed["risk_level"], Value::Null);
         assert_eq!(unanalysed["parties"], json!([]));
 

@@ -85,6 +85,8 @@ pub struct DocumentRowOut {
     pub completed_at: Option<DateTime<Utc>>,
     /// A document type id; null until analysed.
     pub doc_type: Option<String>,
+    /// The type as people read it ("Non-disclosure agreement").
+    pub doc_type_label: Option<String>,
     pub title: Option<String>,
     /// low, medium or high; null while not scored.
     pub risk_level: Option<String>,
@@ -107,6 +109,7 @@ impl From<TableRow> for DocumentRowOut {
             created_at: r.created_at,
             updated_at: r.updated_at,
             completed_at: r.completed_at,
+            doc_type_label: r.doc_type.as_deref().map(doc_type_label),
             doc_type: r.doc_type,
             title: r.title,
             risk_level: r.risk_level,
@@ -121,6 +124,8 @@ impl From<TableRow> for DocumentRowOut {
 pub struct FacetsOut {
     /// The document types of the project's analysed documents, sorted.
     pub doc_types: Vec<String>,
+    /// Each of those types as people read it.
+    pub doc_type_labels: BTreeMap<String, String>,
     /// Documents per status, every status named (0 when none).
     pub statuses: BTreeMap<String, i64>,
 }
@@ -160,6 +165,10 @@ pub async fn list_project_documents(
         page_size: request.page_size,
         items: rows.into_iter().map(DocumentRowOut::from).collect(),
         facets: FacetsOut {
+            doc_type_labels: doc_types
+                .iter()
+                .map(|id| (id.clone(), doc_type_label(id)))
+                .collect(),
             doc_types,
             statuses: super::every_status(statuses),
         },
@@ -430,4 +439,9 @@ mod tests {
             ]
         );
     }
+}
+
+/// The taxonomy's label of a type id; an id this build does not know is shown as stored.
+fn doc_type_label(id: &str) -> String {
+    DocType::from_id(id).map_or(id, |doc_type| doc_type.label()).to_owned()
 }

@@ -190,7 +190,7 @@ struct DocumentItem {
     error_message: Option<String>,
     page_count: Option<i32>,
     created_at: DateTime<Utc>,
-    doc_type: Option<String>,
+    doc_type_label: Option<String>,
     title: Option<String>,
     risk_level: Option<String>,
     risk_score: Option<i32>,
@@ -202,6 +202,8 @@ struct DocumentItem {
 struct Facets {
     #[serde(default)]
     doc_types: Vec<String>,
+    #[serde(default)]
+    doc_type_labels: std::collections::HashMap<String, String>,
 }
 
 #[derive(Template)]
@@ -308,7 +310,10 @@ pub async fn show_project(
         doc_types: choices(
             documents.facets.doc_types.into_iter(),
             &filters.doc_type,
-            view::humanise,
+            |id| match documents.facets.doc_type_labels.get(id) {
+                Some(label) => label.clone(),
+                None => view::humanise(id),
+            },
         ),
         risks: choices(
             ["high", "medium", "low", "none"]
@@ -389,11 +394,7 @@ fn document_row(item: DocumentItem) -> DocumentRow {
     };
     DocumentRow {
         title: item.title.unwrap_or_default(),
-        doc_type: item
-            .doc_type
-            .as_deref()
-            .map(view::humanise)
-            .unwrap_or_default(),
+        doc_type: item.doc_type_label.unwrap_or_default(),
         parties: item.parties.join(" · "),
         risk,
         risk_class: view::risk_class(item.risk_level.as_deref()),
