@@ -319,6 +319,35 @@ async fn a_login_that_must_change_its_password_goes_to_the_password_form() {
 }
 
 #[tokio::test]
+async fn behind_an_https_public_url_every_cookie_is_secure_and_the_form_token_host_bound() {
+    let app =
+        spawn_app_with(&[("NEXT_PUBLIC_FRONTEND_URL", "https://contracts.example.com")]).await;
+
+    let page = app.client.get(app.url("/")).send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .header(ORIGIN, "https://contracts.example.com")
+        .header("cookie", with_form_token(""))
+        .form(&[
+            ("email", ADMIN_EMAIL),
+            ("password", PASSWORD),
+            ("csrf_token", FORM_TOKEN),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    let token = set_cookie(&page, "__Host-cl_csrf").expect("the host-bound token cookie");
+    assert!(token.ends_with("; Secure"), "{token}");
+    assert!(set_cookie(&page, "cl_csrf").is_none());
+    for name in ["cl_access", "cl_refresh"] {
+        let cookie = set_cookie(&response, name).expect("a session cookie");
+        assert!(cookie.ends_with("; Secure"), "{cookie}");
+    }
+}
+
+#[tokio::test]
 async fn in_production_the_session_cookies_are_secure() {
     let app = spawn_app_with(&[
         ("APP_ENV", "production"),

@@ -406,6 +406,7 @@ async fn me(headers: HeaderMap) -> Response {
     let (email, must_change_password) = match bearer(&headers) {
         Some(ADMIN_ACCESS) => (ADMIN_EMAIL, false),
         Some(NEWCOMER_ACCESS) => (NEWCOMER_EMAIL, true),
+        Some(admin::MEMBER_ACCESS) => return admin::member(),
         _ => return unauthorized(),
     };
     Json(json!({
