@@ -4,7 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { adminEmail, adminPassword, baseUrl, testOptions, uniqueEmail } from '../support.mjs';
+import {
+  adminApi,
+  adminEmail,
+  adminPassword,
+  baseUrl,
+  testOptions,
+  uniqueEmail,
+} from '../support.mjs';
 
 /**
  * The login page's form token and the cookie that pairs with it, as a browser would hold
@@ -72,5 +79,61 @@ test(
 
     assert.equal(response.status, 401);
     assert.match(await response.text(), /incorrect email or password/i);
+  },
+);
+
+test(
+  'a signed-in form post without its form token is refused and changes nothing',
+  testOptions,
+  async () => {
+    const admin = await adminApi();
+    const before = (await admin.get('/projects')).length;
+    const form = await loginForm();
+    const signedIn = await postLogin({
+      ...form,
+      origin: new URL(baseUrl).origin,
+      email: adminEmail,
+      password: await adminPassword(),
+    });
+    assert.equal(signedIn.status, 303);
+    const session = signedIn.headers
+      .getSetCookie()
+      .map((header) => header.split(';')[0])
+      .concat(form.cookie)
+      .join('; ');
+
+    // What a forged post carries: the victim's cookies, our own origin (a same-site
+    // attacker), but not the token the page would have repeated.
+    const headers = {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: new URL(baseUrl).origin,
+      cookie: session,
+    };
+    const forged = await fetch(`${baseUrl}/projects`, {
+      method: 'POST',
+      headers,
+      body: new URLSearchParams({ name: 'Forged project' }),
+      redirect: 'manual',
+    });
+    assert.equal(forged.status, 403);
+    assert.match(await forged.text(), /form has expired/i);
+
+    const wrong = await fetch(`${baseUrl}/projects`, {
+      method: 'POST',
+      headers,
+      body: new URLSearchParams({ name: 'Forged project', csrf_token: 'f'.repeat(64) }),
+      redirect: 'manual',
+    });
+    assert.equal(wrong.status, 403);
+
+    // The genuine form, with the token, works: the refusals above were about the token.
+    const genuine = await fetch(`${baseUrl}/projects`, {
+      method: 'POST',
+      headers,
+      body: new URLSearchParams({ name: `Genuine ${Date.now()}`, csrf_token: form.token }),
+      redirect: 'manual',
+    });
+    assert.equal(genuine.status, 303);
+    assert.equal((await admin.get('/projects')).length, before + 1);
   },
 );
