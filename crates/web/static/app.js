@@ -113,7 +113,21 @@
     return { item: item, bar: bar, state: state };
   }
 
+  // Once a file is in, the table below is out of date: offer to show it again.
+  function offerRefresh(list) {
+    if (list.parentElement.querySelector("[data-upload-refresh]")) return;
+    const note = document.createElement("p");
+    note.className = "upload-refresh";
+    note.dataset.uploadRefresh = "";
+    const link = document.createElement("a");
+    link.href = window.location.pathname + window.location.search;
+    link.textContent = "Show the new documents in the list";
+    note.append(link);
+    list.after(note);
+  }
+
   function showAccepted(entry, accepted) {
+    offerRefresh(entry.item.parentElement);
     entry.item.dataset.document = accepted.id;
     entry.state.textContent = "";
     const badge = document.createElement("span");

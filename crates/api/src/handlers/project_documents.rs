@@ -364,6 +364,13 @@ fn number(
     }
 }
 
+/// The taxonomy's label of a type id; an id this build does not know is shown as stored.
+fn doc_type_label(id: &str) -> String {
+    DocType::from_id(id)
+        .map_or(id, |doc_type| doc_type.label())
+        .to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -439,11 +446,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// The taxonomy's label of a type id; an id this build does not know is shown as stored.
-fn doc_type_label(id: &str) -> String {
-    DocType::from_id(id)
-        .map_or(id, |doc_type| doc_type.label())
-        .to_owned()
 }
