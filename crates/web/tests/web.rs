@@ -61,6 +61,18 @@ async fn the_login_page_answers_200_with_security_headers_and_no_script() {
 }
 
 #[tokio::test]
+async fn a_signed_in_visitor_at_the_root_goes_to_the_application() {
+    let app = spawn_app().await;
+
+    let response = app
+        .get_with_cookies("/", &format!("cl_access={ADMIN_ACCESS}"))
+        .await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/app");
+}
+
+#[tokio::test]
 async fn the_stylesheet_is_served_by_the_process_itself() {
     let app = spawn_app().await;
 

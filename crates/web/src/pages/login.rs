@@ -8,8 +8,8 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
-use http::StatusCode;
 use http::header::RETRY_AFTER;
+use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 
 use super::{HOME_PATH, Nav, PASSWORD_PATH, redirect, render, unavailable, with_cookies};
@@ -38,7 +38,12 @@ pub struct LoginForm {
     password: String,
 }
 
-pub async fn show_login(csrf: CsrfToken) -> Response {
+/// The sign-in page; someone already signed in goes straight to the application. The load
+/// balancer's health check carries no cookie, so it always gets the page and its 200.
+pub async fn show_login(csrf: CsrfToken, headers: HeaderMap) -> Response {
+    if session::access_token(&headers).is_some() {
+        return redirect(HOME_PATH);
+    }
     render(
         StatusCode::OK,
         &LoginPage {
