@@ -3765,6 +3765,38 @@ mod dashboard {
     }
 
     #[tokio::test]
+    async fn obligations_that_say_when_are_listed_from_visible_projects_only() {
+        let w = world().await;
+        let app = &w.app;
+        let mine = app
+            .insert_document(&w.visible, "supply.pdf", "complete")
+            .await;
+        app.insert_obligation(&mine, "deliver a quarterly report", None, Some("quarterly"))
+            .await;
+        app.insert_obligation(&mine, "pay each invoice", Some("within 30 days"), None)
+            .await;
+        app.insert_obligation(&mine, "keep records", None, None)
+            .await;
+        let hidden = app
+            .insert_document(&w.hidden, "other.pdf", "complete")
+            .await;
+        app.insert_obligation(&hidden, "report breaches", Some("within 72 hours"), None)
+            .await;
+
+        let body = dashboard(&w, &w.user, "").await;
+
+        let listed = body["obligations"].as_array().unwrap();
+        assert_eq!(listed.len(), 2, "{body}");
+        assert_eq!(listed[0]["action"], "deliver a quarterly report");
+        assert_eq!(listed[0]["recurrence"], "quarterly");
+        assert_eq!(listed[0]["filename"], "supply.pdf");
+        assert_eq!(listed[1]["due"], "within 30 days");
+        assert_eq!(listed[1]["page"], 2);
+        let admin = dashboard(&w, &w.admin, "").await;
+        assert_eq!(admin["obligations"].as_array().unwrap().len(), 3);
+    }
+
+    #[tokio::test]
     async fn rejected_findings_are_not_open_and_a_corrected_severity_counts_as_corrected() {
         let w = world().await;
         let app = &w.app;

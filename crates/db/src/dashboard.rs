@@ -109,3 +109,38 @@ fn reviewed(f: &str) -> String {
               ELSE {f}.value END"
     )
 }
+
+/// An obligation with a deadline or a rhythm of its own, for the dashboard's list.
+#[derive(Debug, Clone, FromRow)]
+pub struct TimedObligation {
+    pub document_id: DocumentId,
+    pub project_id: ProjectId,
+    pub filename: String,
+    pub party: String,
+    pub action: String,
+    pub due: Option<String>,
+    pub recurrence: Option<String>,
+    pub page: Option<i32>,
+}
+
+/// The obligations that say when (a deadline as written, or how often), from the most
+/// recently analysed documents first, at most `limit`.
+pub async fn list_timed_obligations(
+    db: impl PgExecutor<'_>,
+    projects: &[ProjectId],
+    limit: i64,
+) -> sqlx::Result<Vec<TimedObligation>> {
+    sqlx::query_as(
+        "SELECT d.id AS document_id, d.project_id, d.filename, o.party, o.action, o.due, \
+                o.recurrence, o.page \
+         FROM documents d JOIN obligations o ON o.document_id = d.id \
+         WHERE d.project_id = ANY($1) AND d.status = 'complete' \
+           AND (o.due IS NOT NULL OR o.recurrence IS NOT NULL) \
+         ORDER BY d.completed_at DESC NULLS LAST, d.id, o.ordinal \
+         LIMIT $2",
+    )
+    .bind(uuids(projects))
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

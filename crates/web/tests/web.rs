@@ -541,6 +541,10 @@ async fn the_dashboard_shows_the_user_charts_and_escaped_deadlines() {
     assert!(!html.contains("<b>agreement"));
     assert!(html.contains("31 Jan 2027"));
     assert!(
+        html.contains("Supplier must deliver a &#60;i&#62;quarterly&#60;/i&#62; report"),
+        "{html}"
+    );
+    assert!(
         html.contains(r#"href="/admin""#),
         "an administrator sees the admin menu"
     );

@@ -46,6 +46,9 @@ pub struct DashboardOut {
     pub open_findings: SeverityCounts,
     /// Deadlines of the next 365 days, soonest first, at most 20.
     pub upcoming: Vec<UpcomingOut>,
+    /// Obligations that say when (a deadline as written, or how often), newest analyses
+    /// first, at most 20.
+    pub obligations: Vec<ObligationOut>,
 }
 
 /// Documents per risk level.
@@ -78,6 +81,37 @@ pub struct UpcomingOut {
     pub label: String,
 }
 
+/// How many timed obligations the dashboard lists.
+const MAX_OBLIGATIONS: i64 = 20;
+
+/// An obligation with its deadline as written or its recurrence.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObligationOut {
+    pub document_id: DocumentId,
+    pub project_id: ProjectId,
+    pub filename: String,
+    pub party: String,
+    pub action: String,
+    pub due: Option<String>,
+    pub recurrence: Option<String>,
+    pub page: Option<i32>,
+}
+
+impl From<dashboard_db::TimedObligation> for ObligationOut {
+    fn from(o: dashboard_db::TimedObligation) -> Self {
+        Self {
+            document_id: o.document_id,
+            project_id: o.project_id,
+            filename: o.filename,
+            party: o.party,
+            action: o.action,
+            due: o.due,
+            recurrence: o.recurrence,
+            page: o.page,
+        }
+    }
+}
+
 /// Document totals, open findings and upcoming contract deadlines over the projects the
 /// caller may see, or one of them.
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "documents", security(("bearer" = [])),
@@ -104,6 +138,7 @@ pub async fn get_dashboard(
     let risks = dashboard_db::count_risk_levels(&mut *tx, &projects).await?;
     let findings = dashboard_db::count_open_findings(&mut *tx, &projects).await?;
     let terms = dashboard_db::list_end_terms(&mut *tx, &projects).await?;
+    let timed = dashboard_db::list_timed_obligations(&mut *tx, &projects, MAX_OBLIGATIONS).await?;
     tx.commit().await?;
 
     let by_status = super::every_status(statuses);
@@ -113,6 +148,7 @@ pub async fn get_dashboard(
         by_risk: risk_counts(risks),
         open_findings: severity_counts(findings),
         upcoming: upcoming(terms, Utc::now().date_naive()),
+        obligations: timed.into_iter().map(ObligationOut::from).collect(),
     }))
 }
 

@@ -585,6 +585,29 @@ impl TestApp {
         .unwrap();
     }
 
+    /// An obligation of the document: who must do what, by when or how often.
+    pub async fn insert_obligation(
+        &self,
+        document: &str,
+        action: &str,
+        due: Option<&str>,
+        recurrence: Option<&str>,
+    ) {
+        sqlx::query(
+            "INSERT INTO obligations (document_id, ordinal, party, action, kind, due, \
+                    recurrence, start_offset, end_offset, page) \
+             VALUES ($1, (SELECT count(*) FROM obligations WHERE document_id = $1), \
+                     'Supplier', $2, 'duty', $3, $4, 0, 10, 2)",
+        )
+        .bind(uuid::Uuid::parse_str(document).unwrap())
+        .bind(action)
+        .bind(due)
+        .bind(recurrence)
+        .execute(&self.db)
+        .await
+        .unwrap();
+    }
+
     pub async fn put(&self, path: &str, token: &str, body: Value) -> Response {
         self.client
             .put(self.url(path))

@@ -14,8 +14,9 @@ use super::view::{self, BarChart};
 use super::{Nav, Signed, backend_failure, render};
 use crate::state::AppState;
 
-/// How many activity entries the page lists.
+/// How many activity entries and timed obligations the page lists.
 const ACTIVITY_SHOWN: usize = 10;
+const OBLIGATIONS_SHOWN: usize = 8;
 
 #[derive(Deserialize)]
 struct Summary {
@@ -24,6 +25,18 @@ struct Summary {
     by_risk: BTreeMap<String, i64>,
     open_findings: BTreeMap<String, i64>,
     upcoming: Vec<Deadline>,
+    #[serde(default)]
+    obligations: Vec<TimedObligation>,
+}
+
+#[derive(Deserialize)]
+struct TimedObligation {
+    document_id: String,
+    filename: String,
+    party: String,
+    action: String,
+    due: Option<String>,
+    recurrence: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -58,7 +71,15 @@ struct DashboardPage {
     risk_chart: BarChart,
     findings_chart: BarChart,
     deadlines: Vec<DeadlineRow>,
+    obligations: Vec<ObligationRow>,
     activity: Vec<ActivityRow>,
+}
+
+struct ObligationRow {
+    document_id: String,
+    filename: String,
+    who_what: String,
+    when: String,
 }
 
 struct DeadlineRow {
@@ -103,6 +124,12 @@ pub async fn show_dashboard(State(state): State<AppState>, signed: Signed) -> Re
         risk_chart: risk_chart(&summary.by_risk),
         findings_chart: findings_chart(&summary.open_findings),
         deadlines: summary.upcoming.into_iter().map(deadline_row).collect(),
+        obligations: summary
+            .obligations
+            .into_iter()
+            .take(OBLIGATIONS_SHOWN)
+            .map(obligation_row)
+            .collect(),
         activity: activity
             .into_iter()
             .take(ACTIVITY_SHOWN)
@@ -190,6 +217,20 @@ fn deadline_row(deadline: Deadline) -> DeadlineRow {
         kind: view::humanise(&deadline.kind),
         date: view::date(&deadline.date),
         label: deadline.label,
+    }
+}
+
+fn obligation_row(obligation: TimedObligation) -> ObligationRow {
+    let when = [obligation.due, obligation.recurrence]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+    ObligationRow {
+        document_id: obligation.document_id,
+        filename: obligation.filename,
+        who_what: format!("{} must {}", obligation.party, obligation.action),
+        when,
     }
 }
 

@@ -465,6 +465,16 @@ async fn dashboard(headers: HeaderMap) -> Response {
             "date": "2027-01-31",
             "label": "Notice to avoid auto-renewal is due",
         }],
+        "obligations": [{
+            "document_id": "d0c00000-0000-4000-8000-000000000001",
+            "project_id": "7a0c0000-0000-4000-8000-000000000001",
+            "filename": "Supply <b>agreement</b>.pdf",
+            "party": "Supplier",
+            "action": "deliver a <i>quarterly</i> report",
+            "due": null,
+            "recurrence": "quarterly",
+            "page": 4,
+        }],
     }))
     .into_response()
 }
