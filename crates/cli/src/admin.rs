@@ -1,5 +1,5 @@
 //! `lucidity admin`: account management from the command line, for the first administrator
-//! and for recovery when nobody can sign in.
+//! and for recovery when nobody can sign in, and backups (see `crate::backup`).
 //!
 //! Passwords are read from the terminal without echo, or from standard input with
 //! `--password-stdin`; they never appear as arguments (which other users can see in `ps`).
@@ -12,10 +12,31 @@ use lucidity_db::users::{self, NewUser, Role};
 use lucidity_db::{password, sessions};
 
 use crate::commands::load_config;
-use crate::database;
+use crate::{backup, database};
 
 #[derive(Debug, Subcommand)]
 pub enum Action {
+    #[command(flatten)]
+    Account(AccountAction),
+    /// Back up the database and every original into a new directory, while the product runs.
+    ///
+    /// The database is a pg_dump (custom format) of one snapshot; the originals it
+    /// references are copied from STORAGE_PATH or S3 after it, each checked against its
+    /// recorded SHA-256; manifest.json, written last, holds the digests. See
+    /// docs/deploy/backup.md.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a fresh, stopped instance.
+    ///
+    /// The target is the database this configuration names (an empty LUCIDITY_DATA_DIR on
+    /// the embedded default, or the POSTGRES_* database, created when missing) and its
+    /// storage. Every checksum is verified before anything is written, and a database that
+    /// holds any table is refused unless --force.
+    Restore(backup::RestoreArgs),
+}
+
+/// Account management, on an open and migrated database.
+#[derive(Debug, Subcommand)]
+pub enum AccountAction {
     /// Create an account; it must change its password at first sign-in.
     CreateUser {
         #[arg(long)]
@@ -48,6 +69,12 @@ pub enum RoleArg {
 
 pub async fn run(action: Action) -> anyhow::Result<()> {
     let config = load_config()?;
+    // Backups read and restores write the database as it is: no migration or seed first.
+    let action = match action {
+        Action::Account(action) => action,
+        Action::Backup(args) => return backup::backup(&config, args).await,
+        Action::Restore(args) => return backup::restore(&config, args).await,
+    };
     let database = database::external_or_embedded(&config).await?;
     let result = async {
         database::prepare(&database, &config).await?;
@@ -58,9 +85,9 @@ pub async fn run(action: Action) -> anyhow::Result<()> {
     result
 }
 
-async fn execute(pool: &lucidity_db::PgPool, action: Action) -> anyhow::Result<()> {
+async fn execute(pool: &lucidity_db::PgPool, action: AccountAction) -> anyhow::Result<()> {
     match action {
-        Action::CreateUser {
+        AccountAction::CreateUser {
             email,
             role,
             name,
@@ -93,7 +120,7 @@ async fn execute(pool: &lucidity_db::PgPool, action: Action) -> anyhow::Result<(
                 user.email, user.role, user.id
             );
         }
-        Action::ResetPassword {
+        AccountAction::ResetPassword {
             email,
             password_stdin,
         } => {
@@ -109,7 +136,7 @@ async fn execute(pool: &lucidity_db::PgPool, action: Action) -> anyhow::Result<(
                 "password reset for {email}; {ended} session(s) ended; change required at sign-in"
             );
         }
-        Action::ListUsers => {
+        AccountAction::ListUsers => {
             println!("{:<36}  {:<6}  {:<8}  email", "id", "role", "status");
             for user in users::list_users(pool).await? {
                 let status = if user.is_active { "active" } else { "disabled" };

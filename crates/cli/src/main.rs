@@ -2,6 +2,7 @@
 
 mod admin;
 mod analyze;
+mod backup;
 mod bench;
 mod commands;
 mod database;
@@ -38,8 +39,8 @@ enum Command {
     Web,
     /// Apply database migrations and the idempotent seed, then exit. Needs POSTGRES_HOST.
     Migrate,
-    /// Manage accounts from the command line (works with POSTGRES_HOST or the embedded
-    /// database, also while `serve` runs).
+    /// Manage accounts (also while `serve` runs), and back up or restore an instance, from
+    /// the command line, with POSTGRES_HOST or the embedded database.
     Admin {
         #[command(subcommand)]
         action: admin::Action,

@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lucidity");
 
+mod backup;
+
 /// A command with a clean environment (only PATH and HOME kept) in `dir`, so neither the
 /// developer's variables nor a `.env` file leak in.
 fn lucidity(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Command {
@@ -155,6 +157,8 @@ mod startup {
                 "--password-stdin",
             ),
             (vec!["admin", "list-users", "--help"], "List every account"),
+            (vec!["admin", "backup", "--help"], "pg_dump"),
+            (vec!["admin", "restore", "--help"], "--force"),
             (vec!["analyze", "--help"], "without a server"),
             (vec!["bench", "--help"], "--only"),
         ];

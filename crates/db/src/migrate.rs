@@ -20,6 +20,12 @@ pub const DEFAULT_ALLOWED_FILE_TYPES: &[&str] = &["pdf", "docx", "png", "jpg", "
 /// The name of the project that exists from the first start.
 pub const DEFAULT_PROJECT_NAME: &str = "Default";
 
+/// The version of the newest migration this build carries. A backup whose schema is newer
+/// than this was taken by a newer build, which this one cannot run on.
+pub fn latest_migration_version() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
 /// Applies every pending migration.
 pub async fn run_migrations(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR
