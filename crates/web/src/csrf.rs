@@ -165,12 +165,9 @@ fn same(presented: &str, expected: &str) -> bool {
             == 0
 }
 
+/// The token's cookie: like the session's, `HttpOnly` and `SameSite=Strict`.
 fn set_cookie(name: &str, token: &str, secure: bool) -> Option<HeaderValue> {
-    let secure = if secure { "; Secure" } else { "" };
-    let text = format!(
-        "{name}={token}; Max-Age={COOKIE_MAX_AGE_SECONDS}; Path=/; HttpOnly; SameSite=Strict{secure}"
-    );
-    HeaderValue::from_str(&text).ok()
+    session::cookie(name, token, COOKIE_MAX_AGE_SECONDS, secure)
 }
 
 fn origin_allowed(policy: &OriginPolicy, request: &Request) -> bool {

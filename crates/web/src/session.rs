@@ -147,7 +147,9 @@ pub fn read_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|value| !value.is_empty())
 }
 
-fn cookie(name: &str, value: &str, max_age_seconds: u64, secure: bool) -> Option<HeaderValue> {
+/// A `Set-Cookie` value for the whole site, `HttpOnly`, `SameSite=Strict`, `Secure` when asked;
+/// `None` when the value holds characters a cookie cannot carry.
+pub fn cookie(name: &str, value: &str, max_age_seconds: u64, secure: bool) -> Option<HeaderValue> {
     if !value.bytes().all(is_cookie_octet) {
         return None;
     }

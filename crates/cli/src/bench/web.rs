@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use lucidity_common::Config;
-use reqwest::header::COOKIE;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderName};
 use serde::Serialize;
 
 use super::Args;
@@ -75,12 +75,13 @@ pub async fn measure(args: &Args) -> anyhow::Result<Figures> {
     let mut timed = Vec::new();
     for (page, path, api_path) in pages {
         let url = format!("{}{path}", server.web_url);
-        let samples = time_requests(&http, &url, &cookie, "text/html").await?;
+        let samples = time_requests(&http, &url, (COOKIE, &cookie), Some("text/html")).await?;
         let api_median_ms = match api_path {
             Some(api_path) => {
                 let url = format!("{}{api_path}", server.web_url);
                 let bearer = format!("Bearer {}", client.token());
-                Some(median(&time_api(&http, &url, &bearer).await?))
+                let samples = time_requests(&http, &url, (AUTHORIZATION, &bearer), None).await?;
+                Some(median(&samples))
             }
             None => None,
         };
@@ -162,50 +163,38 @@ const SEED_ANALYSES: &str = "
     JOIN LATERAL (SELECT ('x' || substr(md5(d.id::text), 1, 5))::bit(20)::int AS n) r ON true
     WHERE d.project_id = $1 AND d.status = 'complete'";
 
+/// Times `TIMED_REQUESTS` GETs of `url` with `header` after the warm-up ones; each must
+/// succeed, and with a content type starting with `expected` when one is given.
 async fn time_requests(
     http: &reqwest::Client,
     url: &str,
-    cookie: &str,
-    expected: &str,
+    header: (HeaderName, &str),
+    expected: Option<&str>,
 ) -> anyhow::Result<Vec<f64>> {
-    let mut samples = Vec::with_capacity(TIMED_REQUESTS);
-    for round in 0..WARM_UP_REQUESTS + TIMED_REQUESTS {
-        let started = Instant::now();
-        let response = http.get(url).header(COOKIE, cookie).send().await?;
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        response.bytes().await?;
-        let elapsed = started.elapsed();
-        anyhow::ensure!(
-            status.is_success() && content_type.starts_with(expected),
-            "{url} answered {status} ({content_type})"
-        );
-        if round >= WARM_UP_REQUESTS {
-            samples.push(elapsed.as_secs_f64() * 1000.0);
-        }
-    }
-    Ok(samples)
-}
-
-async fn time_api(http: &reqwest::Client, url: &str, bearer: &str) -> anyhow::Result<Vec<f64>> {
     let mut samples = Vec::with_capacity(TIMED_REQUESTS);
     for round in 0..WARM_UP_REQUESTS + TIMED_REQUESTS {
         let started = Instant::now();
         let response = http
             .get(url)
-            .header(reqwest::header::AUTHORIZATION, bearer)
+            .header(header.0.clone(), header.1)
             .send()
             .await?;
         let status = response.status();
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
         response.bytes().await?;
-        anyhow::ensure!(status.is_success(), "{url} answered {status}");
+        let elapsed = started.elapsed();
+        let typed = expected.is_none_or(|expected| content_type.starts_with(expected));
+        anyhow::ensure!(
+            status.is_success() && typed,
+            "{url} answered {status} ({content_type})"
+        );
         if round >= WARM_UP_REQUESTS {
-            samples.push(started.elapsed().as_secs_f64() * 1000.0);
+            samples.push(elapsed.as_secs_f64() * 1000.0);
         }
     }
     Ok(samples)

@@ -221,11 +221,7 @@ fn deadline_row(deadline: Deadline) -> DeadlineRow {
 }
 
 fn obligation_row(obligation: TimedObligation) -> ObligationRow {
-    let when = [obligation.due, obligation.recurrence]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let when = view::when(obligation.due, obligation.recurrence);
     ObligationRow {
         document_id: obligation.document_id,
         filename: obligation.filename,

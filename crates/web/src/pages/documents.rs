@@ -406,11 +406,7 @@ fn finding_view(finding: Finding, positions: &HashMap<String, (String, String)>)
 }
 
 fn obligation_view(obligation: Obligation) -> ObligationView {
-    let when = [obligation.due, obligation.recurrence]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let when = view::when(obligation.due, obligation.recurrence);
     ObligationView {
         party: obligation.party,
         action: obligation.action,

@@ -88,6 +88,15 @@ pub fn date(text: &str) -> String {
     }
 }
 
+/// When an obligation is due, as the contract words it: its deadline and how often it recurs.
+pub fn when(due: Option<String>, recurrence: Option<String>) -> String {
+    [due, recurrence]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// "1.4 MB".
 pub fn size(bytes: i64) -> String {
     const UNITS: [&str; 4] = ["bytes", "KB", "MB", "GB"];
