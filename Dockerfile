@@ -119,16 +119,18 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=15s --retries=3 \
     CMD ["/usr/local/bin/lucidity-healthcheck", "web"]
 CMD ["web"]
 
-# --- worker: `lucidity worker` ------------------------------------------------------------
-# The backend's layers plus the tools text extraction runs: pdftotext, pdfinfo and pdftoppm
-# (poppler-utils) and tesseract with its English data, as scripts/lib/packages.sh installs
-# them on a host. The API runs none of them, so the backend image stays without.
-FROM with-model AS worker
+# The tools text extraction runs: pdftotext, pdfinfo and pdftoppm (poppler-utils) and
+# tesseract with its English data, as scripts/lib/packages.sh installs them on a host. Only
+# the worker runs them, so the backend image stays without.
+FROM with-model AS with-ocr
 # Versions come from the pinned Debian release (see the model stage).
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends poppler-utils tesseract-ocr tesseract-ocr-eng \
     && rm -rf /var/lib/apt/lists/*
+
+# --- worker: `lucidity worker` ------------------------------------------------------------
+FROM with-ocr AS worker
 COPY --from=build /out/lucidity /usr/local/bin/lucidity
 ARG IMAGE_VERSION=unknown
 ARG IMAGE_REVISION=unknown

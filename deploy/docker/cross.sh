@@ -43,14 +43,33 @@ cross_compiling() {
     [[ $TARGETARCH != "$BUILDARCH" ]]
 }
 
+# Whether Rust's standard library for the target is installed.
+has_standard_library() {
+    compgen -G "$(rustc --print sysroot)/lib/rustlib/$rust_target/lib/libstd-*.rlib" >/dev/null
+}
+
 toolchain() {
+    local packages=()
     if cross_compiling; then
+        packages+=("$compiler_package" "libc6-dev-$TARGETARCH-cross")
+    fi
+    # Docker Hub's rust images have rustup, which downloads the target's standard library.
+    # A builder with Debian's packaged Rust (rustc-web, as deploy/tests/base-images.sh makes
+    # on a network that only reaches Debian) takes it from Debian's package for the target.
+    if ! command -v rustup >/dev/null && ! has_standard_library; then
+        dpkg --add-architecture "$TARGETARCH"
+        packages+=("libstd-rust-web-dev:$TARGETARCH")
+    fi
+    if ((${#packages[@]} > 0)); then
         DEBIAN_FRONTEND=noninteractive apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            "$compiler_package" "libc6-dev-$TARGETARCH-cross"
+            "${packages[@]}"
         rm -rf /var/lib/apt/lists/*
     fi
-    rustup target add "$rust_target"
+    if command -v rustup >/dev/null; then
+        rustup target add "$rust_target"
+    fi
+    has_standard_library || die "no standard library for $rust_target"
 }
 
 build() {

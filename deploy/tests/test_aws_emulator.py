@@ -175,7 +175,7 @@ GUIDE_TASKS = {
 ADDED_ENVIRONMENT = {
     "cl-backend": {"POSTGRES_SSLMODE": "require"},
     "cl-worker": {"POSTGRES_SSLMODE": "require", "SHUTDOWN_TIMEOUT_SECONDS": "90"},
-    "cl-frontend": {},
+    "cl-frontend": {"APP_ENV": "production", "LOG_LEVEL": "INFO"},
 }
 
 # "Step 9": services and desired counts.

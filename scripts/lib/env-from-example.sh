@@ -142,6 +142,13 @@ main() {
             printf '%s\n' "$line"
         done <"$EXAMPLE"
 
+        # Compose's project name, which names the volumes: fixed, so that the data stays
+        # where it is whatever the checkout's folder is called.
+        if [[ ! -v kept[COMPOSE_PROJECT_NAME] ]]; then
+            printf '\n# --- Read by Docker Compose, not by Lucidity ---------------------------\n'
+            printf 'COMPOSE_PROJECT_NAME=contract-lucidity\n'
+        fi
+
         # Variables the previous file set beyond .env.example (Compose's own, say) stay.
         local extra=()
         for name in "${!kept[@]}"; do

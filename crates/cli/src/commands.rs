@@ -7,6 +7,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use anyhow::Context;
+use lucidity_common::config::AuthSecrets;
 use lucidity_common::{Config, net, shutdown, telemetry};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -15,7 +16,12 @@ use crate::database::{self, Database};
 
 /// Loads the configuration and starts logging.
 pub fn load_config() -> anyhow::Result<Config> {
-    let config = Config::load()?;
+    load_config_for(AuthSecrets::Required)
+}
+
+/// [`load_config`] for a process that may not use the authentication secrets.
+fn load_config_for(auth_secrets: AuthSecrets) -> anyhow::Result<Config> {
+    let config = Config::load_for(auth_secrets)?;
     telemetry::init(&config);
     Ok(config)
 }
@@ -159,7 +165,7 @@ pub async fn api() -> anyhow::Result<()> {
 }
 
 pub async fn worker() -> anyhow::Result<()> {
-    let config = load_config()?;
+    let config = load_config_for(AuthSecrets::Unused)?;
     let shutdown = shutdown::on_signal();
     let database = database::external(&config, "worker").await?;
     let result = lucidity_worker::run(config.clone(), database.pool.clone(), shutdown).await;
@@ -167,7 +173,7 @@ pub async fn worker() -> anyhow::Result<()> {
 }
 
 pub async fn web() -> anyhow::Result<()> {
-    let config = load_config()?;
+    let config = load_config_for(AuthSecrets::Unused)?;
     let shutdown = shutdown::on_signal();
     lucidity_web::run(config, shutdown).await
 }

@@ -41,6 +41,16 @@ const WELL_KNOWN_SECRETS: &[&str] = &[
     "<strong-password>",
 ];
 
+/// Whether a process uses the authentication secrets (`JWT_SECRET_KEY` signs and checks
+/// tokens, `DEFAULT_ADMIN_PASSWORD` creates the first account), and so whether production
+/// demands them. The web front door and the worker use neither: the front door forwards the
+/// API's tokens without reading them, so its host needs no secret at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthSecrets {
+    Required,
+    Unused,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AppEnv {
     Development,
@@ -207,6 +217,11 @@ pub struct ConfigError {
 impl Config {
     /// Reads `.env` in the working directory (when present) and the process environment.
     pub fn load() -> Result<Self, ConfigError> {
+        Self::load_for(AuthSecrets::Required)
+    }
+
+    /// [`Config::load`] for a process that may or may not use the authentication secrets.
+    pub fn load_for(auth_secrets: AuthSecrets) -> Result<Self, ConfigError> {
         let mut vars = match dotenv_vars(Path::new(".env")) {
             Ok(vars) => vars,
             Err(problem) => {
@@ -216,11 +231,21 @@ impl Config {
             }
         };
         vars.extend(std::env::vars().map(|(k, v)| (k.to_ascii_uppercase(), v)));
-        Self::from_vars(vars)
+        Self::from_vars_for(vars, auth_secrets)
     }
 
     /// Builds the configuration from a map of variables; keys are matched case-insensitively.
     pub fn from_vars<I, K, V>(vars: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: Into<String>,
+    {
+        Self::from_vars_for(vars, AuthSecrets::Required)
+    }
+
+    /// [`Config::from_vars`] for a process that may not use the authentication secrets.
+    pub fn from_vars_for<I, K, V>(vars: I, auth_secrets: AuthSecrets) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = (K, V)>,
         K: AsRef<str>,
@@ -232,6 +257,7 @@ impl Config {
             .collect();
         let mut reader = Reader {
             vars,
+            auth_secrets,
             problems: Vec::new(),
             names: Default::default(),
         };
@@ -248,6 +274,7 @@ impl Config {
     pub fn variable_names() -> Vec<String> {
         let mut reader = Reader {
             vars: BTreeMap::new(),
+            auth_secrets: AuthSecrets::Required,
             problems: Vec::new(),
             names: Default::default(),
         };
@@ -284,6 +311,7 @@ fn dotenv_vars(path: &Path) -> Result<BTreeMap<String, String>, String> {
 /// Reads variables and records every problem instead of stopping at the first.
 struct Reader {
     vars: BTreeMap<String, String>,
+    auth_secrets: AuthSecrets,
     problems: Vec<String>,
     /// Every variable name looked up, so the sample file can be checked against the code.
     names: std::cell::RefCell<std::collections::BTreeSet<String>>,
@@ -548,6 +576,9 @@ impl Reader {
     }
 
     fn jwt_secret(&mut self, production: bool) -> Secret {
+        if self.auth_secrets == AuthSecrets::Unused {
+            return Secret::new(self.string("JWT_SECRET_KEY").unwrap_or_default());
+        }
         let Some(secret) = self.string("JWT_SECRET_KEY") else {
             if production {
                 self.problem(
@@ -571,6 +602,9 @@ impl Reader {
     }
 
     fn admin_password(&mut self, production: bool) -> Secret {
+        if self.auth_secrets == AuthSecrets::Unused {
+            return Secret::new(self.string("DEFAULT_ADMIN_PASSWORD").unwrap_or_default());
+        }
         match self.string("DEFAULT_ADMIN_PASSWORD") {
             Some(p) if production && (is_well_known(&p) || p == DEV_ADMIN_PASSWORD) => {
                 self.problem(
@@ -815,6 +849,38 @@ mod tests {
             text.contains("JWT_SECRET_KEY: must be set in production"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn the_front_door_and_the_worker_run_in_production_without_the_auth_secrets() {
+        // The guide's frontend task: its two variables, plus APP_ENV, and no secret.
+        let frontend = [
+            ("APP_ENV", "production"),
+            ("BACKEND_INTERNAL_URL", "http://cl-backend.cl-local:8000"),
+            ("NEXT_PUBLIC_FRONTEND_URL", "https://contracts.example.com"),
+        ];
+        let text = load(&frontend).unwrap_err().to_string();
+        assert!(text.contains("JWT_SECRET_KEY: must be set"), "{text}");
+        assert!(
+            text.contains("DEFAULT_ADMIN_PASSWORD: must be set"),
+            "{text}"
+        );
+
+        let config = Config::from_vars_for(frontend, AuthSecrets::Unused)
+            .expect("the front door needs no secret");
+        assert!(config.is_production());
+        assert!(
+            config.auth.jwt_secret.is_empty(),
+            "no published default stands in"
+        );
+        assert!(config.auth.default_admin_password.is_empty());
+
+        // Where the secrets are given anyway (the worker gets the backend's), they are kept
+        // as given and not judged, since nothing in the process uses them.
+        let mut worker = production_vars();
+        worker.push(("JWT_SECRET_KEY", "short-secret"));
+        let config = Config::from_vars_for(worker, AuthSecrets::Unused).expect("valid");
+        assert_eq!(config.auth.jwt_secret.expose(), "short-secret");
     }
 
     #[test]
