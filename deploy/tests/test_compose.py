@@ -86,8 +86,8 @@ class ComposeProject(unittest.TestCase):
         cls.token = None
         cls.password = cls.settings["DEFAULT_ADMIN_PASSWORD"]
         cls.documents = {}
-        cls.compose("up", "-d", "--no-build")
         try:
+            cls.compose("up", "-d", "--no-build")
             cls.wait_until_healthy()
         except BaseException:
             cls.print_logs()

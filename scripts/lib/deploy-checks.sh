@@ -1,9 +1,10 @@
 # The deployment artefacts' checks: cfn-lint on every CloudFormation template, checkov on the
 # templates and on the Dockerfile (each finding accepted in writing beside them), hadolint on
-# the Dockerfile, and the templates deployed into moto, a local AWS emulator
-# (deploy/tests/test_aws_emulator.py). Sourced by scripts/test.sh, which runs them after the
-# Rust and end-to-end tests, and not when the run is narrowed with `-p`, with
-# LUCIDITY_E2E_ONLY=1 or with LUCIDITY_SKIP_DEPLOY_CHECKS=1.
+# the Dockerfile, the templates deployed into moto, a local AWS emulator
+# (deploy/tests/test_aws_emulator.py), and with LUCIDITY_IMAGE_CHECKS=1 (as .ci/run sets)
+# the images built, checked and run with Compose (deploy/tests/images.sh). Sourced by
+# scripts/test.sh, which runs them after the Rust and end-to-end tests, and not when the run
+# is narrowed with `-p`, with LUCIDITY_E2E_ONLY=1 or with LUCIDITY_SKIP_DEPLOY_CHECKS=1.
 #
 # To run only this part (no test services start; `cargo test` and the browser tests are
 # skipped):
@@ -16,6 +17,8 @@
 
 # The whole emulator test; it takes about ten seconds.
 DEPLOY_EMULATOR_SECONDS=300
+# The images' build, checks and Compose run; a first build takes about 20 minutes on 2 cores.
+DEPLOY_IMAGES_SECONDS=3600
 
 # Runs one named check, timing it; counts it in DEPLOY_PASSED or DEPLOY_FAILED.
 deploy_check() {
@@ -84,6 +87,12 @@ deploy_emulator_test() {
         "$TEST_VENV/bin/python" -m unittest deploy/tests/test_aws_emulator.py)
 }
 
+# The three images built from the Dockerfile, checked, and run with docker-compose.yml
+# (deploy/tests/images.sh, which installs and starts a Docker engine when none answers).
+deploy_images() {
+    timeout --kill-after=60 "$DEPLOY_IMAGES_SECONDS" "$repo/deploy/tests/images.sh"
+}
+
 # Runs every check, whatever an earlier one found, and prints a tally. Returns non-zero when
 # a tool is missing or any check failed. Callers run it as a condition (`|| status=$?`), where
 # `set -e` is off, so every step checks for itself.
@@ -108,6 +117,11 @@ run_deploy_checks() {
         log "no Dockerfile in the checkout: hadolint and checkov on it are skipped"
     fi
     deploy_check "the templates deployed into the AWS emulator" deploy_emulator_test
+    if [[ ${LUCIDITY_IMAGE_CHECKS:-} == 1 ]]; then
+        deploy_check "the images built, checked and run with Compose" deploy_images
+    else
+        log "the images are not built (LUCIDITY_IMAGE_CHECKS=1 builds and runs them)"
+    fi
 
     log "the deploy checks took $((SECONDS - started))s"
     echo "deploy-checks: $DEPLOY_PASSED passed, $DEPLOY_FAILED failed"
