@@ -103,8 +103,18 @@ WORKDIR /home/lucidity
 # Each final stage ends with USER 1000:1000; until then, stages may still install packages.
 ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/lucidity"]
 
-# The model, in both the backend (search embeds each query) and the worker (every passage).
-FROM runtime AS with-model
+# What the backend and the worker share beyond that: the tools text extraction runs,
+# pdftotext, pdfinfo and pdftoppm (poppler-utils) and tesseract with its English data, as
+# scripts/lib/packages.sh installs them on a host; and the embedding model. The worker runs
+# both for every document; the backend embeds each search query, and carries the tools as
+# the deployment guide's backend image does, so that operator commands such as
+# `lucidity analyze FILE` run in either container.
+FROM runtime AS processing
+# Versions come from the pinned Debian release (see the model stage).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends poppler-utils tesseract-ocr tesseract-ocr-eng \
+    && rm -rf /var/lib/apt/lists/*
 COPY --from=model /opt/lucidity/models/minilm /opt/lucidity/models/minilm
 
 # --- frontend: `lucidity web` -------------------------------------------------------------
@@ -123,18 +133,8 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=15s --retries=3 \
     CMD ["/usr/local/bin/lucidity-healthcheck", "web"]
 CMD ["web"]
 
-# The tools text extraction runs: pdftotext, pdfinfo and pdftoppm (poppler-utils) and
-# tesseract with its English data, as scripts/lib/packages.sh installs them on a host. Only
-# the worker runs them, so the backend image stays without.
-FROM with-model AS with-ocr
-# Versions come from the pinned Debian release (see the model stage).
-# hadolint ignore=DL3008
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends poppler-utils tesseract-ocr tesseract-ocr-eng \
-    && rm -rf /var/lib/apt/lists/*
-
 # --- worker: `lucidity worker` ------------------------------------------------------------
-FROM with-ocr AS worker
+FROM processing AS worker
 COPY --from=build /out/lucidity /usr/local/bin/lucidity
 ARG IMAGE_VERSION=unknown
 ARG IMAGE_REVISION=unknown
@@ -148,7 +148,7 @@ HEALTHCHECK --interval=30s --timeout=15s --start-period=30s --retries=3 \
 CMD ["worker"]
 
 # --- backend: `lucidity api` (the default target) -----------------------------------------
-FROM with-model AS backend
+FROM processing AS backend
 COPY --from=build /out/lucidity /usr/local/bin/lucidity
 ARG IMAGE_VERSION=unknown
 ARG IMAGE_REVISION=unknown

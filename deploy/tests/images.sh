@@ -24,8 +24,8 @@
 #
 # Each image is checked for: uid and gid 1000 as its user; the tini entrypoint and the
 # subcommand as its command; a health check; no compiler, package manager cache or apt list
-# left; no secret in its environment; `lucidity --version` running; the OCR tools in the
-# worker only; the model in the backend and the worker only; the front end's font in the
+# left; no secret in its environment; `lucidity --version` running; the OCR tools and
+# the model in the backend and the worker, neither in the front end; the font in the
 # front end. DOCKER names the Docker client (default: `docker` when it has the buildx plugin,
 # else Debian's /usr/bin/docker, whose 20.10 client builds with BuildKit by itself); COMPOSE
 # the Compose command (default `docker compose`, else docker-compose).
@@ -262,7 +262,7 @@ for target in backend worker frontend; do
 done
 check_common "cl-backend:$tag" api
 check_model "cl-backend:$tag"
-check_no_ocr "cl-backend:$tag"
+check_ocr "cl-backend:$tag"
 check_common "cl-worker:$tag" worker
 check_model "cl-worker:$tag"
 check_ocr "cl-worker:$tag"
