@@ -6,9 +6,10 @@ through its one published port, as a browser would: the sign-in page, the API th
 front door, an upload of a text PDF and of a scanned page, both analysed by the worker (OCR
 for the scan), search by meaning (the backend's embedding model). Then what the file
 promises: only the front door is published, every Lucidity process runs as uid 1000, the
-originals land on the shared storage volume owned by that user, and the data survives the
-project being taken down and started again. The project and its volumes are removed at the
-end.
+originals land on the shared storage volume owned by that user, the data survives the
+project being taken down and started again, and a backup taken as docs/deploy/backup.md says
+restores into the project after its volumes were deleted. The project and its volumes are
+removed at the end.
 
 Settings, from the environment:
     COMPOSE                  the Compose command (default `docker compose`), e.g.
@@ -140,12 +141,12 @@ class ComposeProject(unittest.TestCase):
         return json.loads(output)[0]
 
     @classmethod
-    def wait_until_healthy(cls):
+    def wait_until_healthy(cls, services=None):
         deadline = time.monotonic() + START_SECONDS
         states = {}
         while time.monotonic() < deadline:
             states = {}
-            for service in LUCIDITY_SERVICES + ["postgres", "redis"]:
+            for service in services or LUCIDITY_SERVICES + ["postgres", "redis"]:
                 try:
                     state = cls.inspect(service)["State"]
                 except (AssertionError, subprocess.CalledProcessError):
@@ -166,6 +167,18 @@ class ComposeProject(unittest.TestCase):
 
     def exec(self, service, *command):
         return self.compose("exec", "-T", service, *command, capture=True)
+
+    @classmethod
+    def compose_bytes(cls, *arguments, given=None):
+        """Runs Compose with GIVEN bytes on its input; returns what it wrote, as bytes."""
+        return subprocess.run(
+            cls.compose_command + list(arguments),
+            cwd=cls.directory,
+            env=cls.environment,
+            check=True,
+            input=given,
+            stdout=subprocess.PIPE,
+        ).stdout
 
     # --- HTTP through the front door --------------------------------------------------------
 
@@ -295,6 +308,54 @@ class ComposeProject(unittest.TestCase):
                 )
                 with urllib.request.urlopen(original, timeout=60) as answer:
                     self.assertEqual(answer.read(), (FIXTURES / name).read_bytes())
+
+
+    def test_7_a_backup_taken_as_backup_md_says_restores_into_an_emptied_project(self):
+        # docs/deploy/backup.md, "Single host with Docker Compose": the database with the
+        # postgres service's own pg_dump, then the originals from the storage volume; the
+        # volumes deleted; the database restored before the API starts, then the originals.
+        self.assertTrue(self.documents, "test 4 uploaded the documents")
+        user, database = self.settings["POSTGRES_USER"], self.settings["POSTGRES_DB"]
+        dump = self.compose_bytes(
+            "exec", "-T", "postgres", "pg_dump", "-U", user, "-d", database, "--format=custom"
+        )
+        originals = self.compose_bytes(
+            "exec", "-T", "backend", "tar", "-C", "/data/storage", "-cf", "-", "."
+        )
+        self.compose("down", "-v")
+        self.compose("up", "-d", "postgres")
+        self.wait_until_healthy(["postgres"])
+        self.compose_bytes(
+            "exec", "-T", "postgres", "pg_restore", "-U", user, "-d", database, "--no-owner",
+            "--no-privileges", "--no-comments", "--single-transaction", given=dump,
+        )
+        self.compose_bytes(
+            "run", "--rm", "--no-deps", "-T", "--entrypoint", "tar", "backend",
+            "-C", "/data/storage", "-xf", "-", given=originals,
+        )
+        self.compose("up", "-d", "--no-build")
+        self.wait_until_healthy()
+        type(self).token = None
+        self.sign_in()
+        for name, identifier in self.documents.items():
+            with self.subTest(document=name):
+                document = self.request("GET", f"/api/v1/documents/{identifier}")
+                self.assertEqual(document["status"], "complete")
+                findings = self.request("GET", f"/api/v1/documents/{identifier}/findings")
+                self.assertIsNotNone(findings)
+                original = urllib.request.Request(
+                    f"{self.base}/api/v1/documents/{identifier}/download",
+                    headers={"Authorization": f"Bearer {self.token}"},
+                )
+                with urllib.request.urlopen(original, timeout=60) as answer:
+                    self.assertEqual(answer.read(), (FIXTURES / name).read_bytes())
+        results = self.request(
+            "GET", "/api/v1/search?mode=semantic&q=confidential+information"
+        )["results"]
+        self.assertIn(
+            self.documents["bonterms_mutual_nda_v1.pdf"],
+            {result["document_id"] for result in results},
+        )
 
 
 def read_env(path):
