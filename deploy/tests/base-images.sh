@@ -23,9 +23,9 @@
 #                                POSTGRES_DB create the role and the database on a first start)
 #   lucidity-valkey:local        Debian's redis-server, answering as valkey-server/valkey-cli
 # deploy/tests/images.sh passes them as DEBIAN_TAG and RUST_TAG, LUCIDITY_POSTGRES_IMAGE and
-# LUCIDITY_REDIS_IMAGE. Anything built on them is a
-# test image: the stand-ins add this machine's extra certificate authorities (its network
-# intercepts TLS), so that the stages reach PyPI and npm.
+# LUCIDITY_REDIS_IMAGE. Anything built on them is a test image: the stand-ins add this
+# machine's extra certificate authorities (its network intercepts TLS), so that the stages
+# reach PyPI and npm.
 #
 # DOCKER names the Docker client (default `docker`); it must build with BuildKit, through the
 # buildx plugin or, for a 20.10 client like Debian 12's, built in.
