@@ -189,6 +189,11 @@ mod auth {
         let rotated: Value = refresh(&app, &stolen).await.json().await.unwrap();
         let newest_refresh = rotated["refresh_token"].as_str().unwrap();
         let newest_access = rotated["access_token"].as_str().unwrap();
+        // The thief comes after the grace for a client renewing twice at once.
+        sqlx::query("UPDATE refresh_tokens SET used_at = used_at - interval '31 seconds'")
+            .execute(&app.db)
+            .await
+            .unwrap();
 
         let (status, body) = status_json(refresh(&app, &stolen).await).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -216,6 +221,41 @@ mod auth {
             .await
             .unwrap();
         assert_eq!(audit.as_array().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn two_renewals_at_once_with_the_same_refresh_token_both_keep_the_session() {
+        let app = TestApp::spawn().await;
+        app.admin_token().await;
+        let tokens = app.login(ADMIN_EMAIL, ADMIN_NEW_PASSWORD).await;
+        let shared = tokens["refresh_token"].as_str().unwrap();
+
+        let (first, second) = tokio::join!(refresh(&app, shared), refresh(&app, shared));
+        let (first_status, first) = status_json(first).await;
+        let (second_status, second) = status_json(second).await;
+        assert_eq!(
+            (first_status, second_status),
+            (StatusCode::OK, StatusCode::OK)
+        );
+        assert_ne!(first["refresh_token"], second["refresh_token"]);
+        for renewed in [&first, &second] {
+            let access = renewed["access_token"].as_str().unwrap();
+            let me = app.get("/api/v1/auth/me", access).await;
+            assert_eq!(me.status(), StatusCode::OK);
+            let next = renewed["refresh_token"].as_str().unwrap();
+            assert_eq!(refresh(&app, next).await.status(), StatusCode::OK);
+        }
+
+        let audit: Value = app
+            .get(
+                "/api/v1/admin/audit?action=auth.refresh_reuse",
+                &app.admin_token().await,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(audit.as_array().unwrap().len(), 0);
     }
 
     #[tokio::test]

@@ -1,8 +1,9 @@
 //! Queries on `sessions` and `refresh_tokens`.
 //!
 //! A session is one sign-in and the family of refresh tokens rotated from it. Each refresh
-//! token can be exchanged once; [`claim_refresh_token`] marks it used atomically, so two
-//! concurrent exchanges of the same token cannot both succeed.
+//! token is claimed once; [`claim_refresh_token`] marks it used atomically, so of two
+//! concurrent exchanges of the same token exactly one claims it, and the other learns how
+//! recently it was claimed (the API forgives a second exchange within a short grace).
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgExecutor};
@@ -125,12 +126,16 @@ pub struct RefreshTokenState {
     pub session_revoked: bool,
     /// True when this call marked the token used; false when it had been used before.
     pub claimed: bool,
+    /// True when it had been used before, less than the given grace ago.
+    pub used_within_grace: bool,
 }
 
-/// Marks the token used, if it was not already, and reports what was found.
+/// Marks the token used, if it was not already, and reports what was found; a token used
+/// before is reported as used within the grace when it was used less than `grace` ago.
 pub async fn claim_refresh_token(
     db: impl PgExecutor<'_>,
     token_hash: &[u8],
+    grace: std::time::Duration,
 ) -> sqlx::Result<Option<RefreshTokenState>> {
     sqlx::query_as(
         "WITH found AS ( \
@@ -143,10 +148,13 @@ pub async fn claim_refresh_token(
              WHERE id = (SELECT id FROM found) AND used_at IS NULL RETURNING id) \
          SELECT session_id, user_id, credential_id, (expires_at <= now()) AS expired, \
                 (revoked_at IS NOT NULL) AS session_revoked, \
-                EXISTS (SELECT 1 FROM claimed) AS claimed \
+                EXISTS (SELECT 1 FROM claimed) AS claimed, \
+                COALESCE(used_at > now() - make_interval(secs => $2), false) \
+                    AS used_within_grace \
          FROM found",
     )
     .bind(token_hash)
+    .bind(grace.as_secs_f64())
     .fetch_optional(db)
     .await
 }

@@ -5,6 +5,8 @@
 //! each refresh token works once, and presenting a used one again (a sign that it was stolen)
 //! ends the whole session. Failed attempts are throttled per account and per client address.
 
+use std::time::Duration;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -281,12 +283,23 @@ pub async fn create_refresh(
     refresh(&state, &request.refresh_token).await.map(Json)
 }
 
+/// How long after a refresh token is exchanged a second exchange of it is taken for the same
+/// client renewing twice at once (two tabs whose access token lapsed together) rather than a
+/// stolen token: it gets tokens of its own, and the session goes on. Later, a second exchange
+/// ends the session.
+const REFRESH_REUSE_GRACE: Duration = Duration::from_secs(30);
+
 async fn refresh(state: &AppState, token: &str) -> ApiResult<TokenResponse> {
     let hash = tokens::refresh_token_hash(token);
-    let found = sessions::claim_refresh_token(&state.db, &hash).await?;
+    let found = sessions::claim_refresh_token(&state.db, &hash, REFRESH_REUSE_GRACE).await?;
     let found = found.ok_or(ApiError::Unauthorized(BAD_REFRESH))?;
 
-    if !found.claimed {
+    if !found.claimed && found.used_within_grace {
+        tracing::info!(
+            session.id = %found.session_id,
+            "refresh token exchanged again within the grace period"
+        );
+    } else if !found.claimed {
         sessions::revoke_session(&state.db, found.session_id, "refresh_token_reuse").await?;
         tracing::warn!(session.id = %found.session_id, "refresh token reused; session revoked");
         let entry = audit::Entry {
