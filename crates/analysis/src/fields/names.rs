@@ -227,18 +227,31 @@ pub(crate) fn name_at(text: &str, from: usize, limit: usize) -> Option<Span> {
     plausible(name).then(|| Span::new(at, at + name.len()))
 }
 
+/// The rest of a firm's name after a comma inside it: more names, the last two joined by "&"
+/// ("Stratton, Cheeseman & Walsh-Nevada, Inc.", "Skadden, Arps, Slate, Meagher & Flom LLP").
+static FIRM_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    super::regex(r"^(?:[A-Z][\w'-]*,\s+){0,4}[A-Z][\w'-]*\s+&\s+[A-Z]").expect("firm tail pattern")
+});
+
 /// Where the run of name words that starts at `at` ends.
 fn scan(text: &str, at: usize, limit: usize) -> Option<usize> {
     let mut end: Option<usize> = None;
     let mut cursor = at;
     let mut previous: Option<&str> = None;
+    let mut has_suffix = false;
     for _ in 0..MAX_NAME_WORDS {
         let rest = &text[cursor..limit];
         let Some(token) = TOKEN.find(rest) else { break };
         let word = token.as_str();
-        if !joins(&rest[..token.start()], word, end.is_none()) {
+        let between = &rest[..token.start()];
+        let firm = end.is_some()
+            && !has_suffix
+            && between.trim() == ","
+            && FIRM_TAIL.is_match(&rest[token.start()..]);
+        if !firm && !joins(between, word, end.is_none()) {
             break;
         }
+        has_suffix |= suffix(word);
         let capitalised = capitalised(word, previous);
         let continues = CONNECTORS.contains(&word) || suffix(word) && end.is_some();
         if !capitalised && !continues {

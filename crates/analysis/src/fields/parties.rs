@@ -384,7 +384,7 @@ static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
 
 static BARE_DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
     super::regex(
-        r"(?x)^\s*(?:here(?:in)?after\s+(?:referred\s+to\s+as\s+|called\s+)?(?:the\s+)?)
+        r"(?x)^\s*(?:here(?:in)?after\s+(?:referred\s+to\s+as\s+|called\s+)?(?:the\s+)?)?
         ([A-Z][A-Za-z-]+(?:\s+[A-Z][A-Za-z-]+){0,2})\s*$",
     )
     .expect("bare definition pattern")
@@ -751,6 +751,30 @@ mod tests {
             [
                 ("Alpha Systems, Inc.".into(), vec![], None),
                 ("Omega Partners LLC".into(), vec![], None),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unquoted_acronym_defines_a_name_and_a_firms_name_keeps_its_commas() {
+        let text = "EXHIBIT 10.26      MICOA       AGENCY AGREEMENT\n\n         Mutual Insurance \
+                    Corporation of America, a Michigan insurance corporation (MICOA) and \
+                    Stratton, Cheeseman & Walsh-Nevada, Inc., a Nevada corporation, (\"Agency\"), \
+                    (sometimes commonly referred to as the Parties) agree as follows:\n\nA. \
+                    AUTHORITY OF AGENCY\n\n";
+        assert_eq!(
+            summary(text),
+            [
+                (
+                    "Mutual Insurance Corporation of America".into(),
+                    vec!["MICOA".into()],
+                    None
+                ),
+                (
+                    "Stratton, Cheeseman & Walsh-Nevada, Inc.".into(),
+                    vec!["Agency".into()],
+                    None
+                ),
             ]
         );
     }
