@@ -407,8 +407,19 @@ fn definitions(text: &str, start: usize, end: usize) -> Vec<Definition> {
             terms: vec![term],
         });
     }
-    out.sort_by_key(|d| d.span.start);
-    out
+    // Of two that overlap (a bracket inside a quoted "hereinafter" name, or a phrase that
+    // runs into a bracket), the one that starts first, or the longer, stands.
+    out.sort_by_key(|d| (d.span.start, std::cmp::Reverse(d.span.end)));
+    let mut kept: Vec<Definition> = Vec::with_capacity(out.len());
+    for definition in out {
+        if kept
+            .last()
+            .is_none_or(|last| definition.span.start >= last.span.end)
+        {
+            kept.push(definition);
+        }
+    }
+    kept
 }
 
 /// "hereinafter referred to as the \"Company\"" written outside brackets.
@@ -462,11 +473,11 @@ fn definition(text: &str, bracket: Span) -> Option<Definition> {
     }
     let caps = BARE_DEFINITION.captures(content)?;
     let term = caps.get(1)?;
-    let named_role = ROLES.contains(&term.as_str().to_lowercase().as_str());
+    // "(hereinafter Licensee)" defines a name outright; a bare "(MICOA)" or "(Licensee)" only
+    // when the contract goes on to use it, unlike "(USA)" or "(Delaware)" in a description.
     let hereinafter = content.trim_start().starts_with("here");
-    let acronym = (2..=10).contains(&term.len()) && !term.as_str().chars().any(char::is_lowercase);
     let used = || text.matches(term.as_str()).nth(3).is_some();
-    (named_role || hereinafter || acronym || used()).then(|| Definition {
+    (hereinafter || used()).then(|| Definition {
         span: bracket,
         terms: vec![Span::new(
             inner.start + term.start(),
@@ -761,7 +772,8 @@ mod tests {
                     Corporation of America, a Michigan insurance corporation (MICOA) and \
                     Stratton, Cheeseman & Walsh-Nevada, Inc., a Nevada corporation, (\"Agency\"), \
                     (sometimes commonly referred to as the Parties) agree as follows:\n\nA. \
-                    AUTHORITY OF AGENCY\n\n";
+                    AUTHORITY OF AGENCY\n\nSubject to the rules of MICOA, the Agency may \
+                    deliver proposals to MICOA and bind MICOA only as MICOA allows.\n\n";
         assert_eq!(
             summary(text),
             [
@@ -777,6 +789,15 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_bracket_inside_a_hereinafter_name_does_not_overlap_it() {
+        let text = "This Agreement is made between Alpha Trading Ltd., hereinafter called the \
+                    \"Seller (Alpha)\" (Alpha), and Omega Foods LLC (the \"Buyer\").\n\n1. Sale.";
+        let found = summary(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[1].0, "Omega Foods LLC");
     }
 
     #[test]

@@ -238,8 +238,13 @@ fn defined_effective_date(cx: &Context, agreement: Option<&KeyDate>) -> Option<K
     let mut event: Option<KeyDate> = None;
     for term in EFFECTIVE_DATE_TERM.find_iter(cx.text) {
         let sentence = cx.sentences.around(term.start());
+        // The sentence found around the term may start after it (a term that opens a
+        // sentence the splitter starts at the next word); then nothing before it counts.
         let before = Span::new(
-            term.start().saturating_sub(40).max(sentence.start),
+            term.start()
+                .saturating_sub(40)
+                .max(sentence.start)
+                .min(term.start()),
             term.start(),
         );
         let dated = cx.dates_in(before).last().filter(|d| {
