@@ -49,14 +49,15 @@ has_standard_library() {
 }
 
 toolchain() {
-    local packages=()
+    local packages=() rustup=false
+    command -v rustup >/dev/null && rustup=true
     if cross_compiling; then
         packages+=("$compiler_package" "libc6-dev-$TARGETARCH-cross")
     fi
     # Docker Hub's rust images have rustup, which downloads the target's standard library.
     # A builder with Debian's packaged Rust (rustc-web, as deploy/tests/base-images.sh makes
     # on a network that only reaches Debian) takes it from Debian's package for the target.
-    if ! command -v rustup >/dev/null && ! has_standard_library; then
+    if ! $rustup && ! has_standard_library; then
         dpkg --add-architecture "$TARGETARCH"
         packages+=("libstd-rust-web-dev:$TARGETARCH")
     fi
@@ -66,7 +67,7 @@ toolchain() {
             "${packages[@]}"
         rm -rf /var/lib/apt/lists/*
     fi
-    if command -v rustup >/dev/null; then
+    if $rustup; then
         rustup target add "$rust_target"
     fi
     has_standard_library || die "no standard library for $rust_target"

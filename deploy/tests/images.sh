@@ -194,11 +194,22 @@ inside() {
     run --user 0 --entrypoint /bin/sh "$image" -c "$script"
 }
 
+# e_machine, at byte 18 of an ELF header, of each architecture.
+case $arch in
+    amd64) elf_machine=62 ;;
+    arm64) elf_machine=183 ;;
+esac
+
+# Whether the executable or library at PATH in IMAGE is built for the architecture.
+built_for_arch() {
+    local image=$1 path=$2
+    inside "$image" "test \"\$(od -An -t u2 -j 18 -N 2 $path | tr -d ' ')\" = $elf_machine"
+}
+
 # What every final image must show; SUBCOMMAND is its default command.
 check_common() {
     local image=$1 subcommand=$2
-    check "$image: lucidity built for $arch" inside "$image" "
-        test \"\$(od -An -t u2 -j 18 -N 2 /usr/local/bin/lucidity | tr -d ' ')\" = $elf_machine"
+    check "$image: lucidity built for $arch" built_for_arch "$image" /usr/local/bin/lucidity
     check "$image: user 1000:1000" [ "$(field "$image" '{{.Config.User}}')" = 1000:1000 ]
     check "$image: runs as uid and gid 1000" [ "$(run --entrypoint /usr/bin/id "$image" -u):$(
         run --entrypoint /usr/bin/id "$image" -g)" = 1000:1000 ]
@@ -223,20 +234,13 @@ check_common() {
     check "$image: lucidity --version" run "$image" --version
 }
 
-# e_machine, at byte 18 of an ELF header, of each architecture.
-case $arch in
-    amd64) elf_machine=62 ;;
-    arm64) elf_machine=183 ;;
-esac
-
 check_model() {
     local image=$1
     check "$image: the embedding model and ONNX Runtime" inside "$image" '
         cd /opt/lucidity/models/minilm && test -s model.onnx && test -s tokenizer.json &&
         test -s libonnxruntime.so'
-    check "$image: ONNX Runtime built for $arch" inside "$image" "
-        test \"\$(od -An -t u2 -j 18 -N 2 /opt/lucidity/models/minilm/libonnxruntime.so |
-            tr -d ' ')\" = $elf_machine"
+    check "$image: ONNX Runtime built for $arch" built_for_arch "$image" \
+        /opt/lucidity/models/minilm/libonnxruntime.so
 }
 
 check_no_model() {

@@ -216,6 +216,29 @@ class ComposeProject(unittest.TestCase):
             type(self).token = None
             self.sign_in()
 
+    def start_and_sign_in(self):
+        """Starts the whole project again and signs in anew."""
+        self.compose("up", "-d", "--no-build")
+        self.wait_until_healthy()
+        type(self).token = None
+        self.sign_in()
+
+    def assert_every_document_is_back(self, with_findings=False):
+        """Each document of test 4 is complete (with its findings) and its original intact."""
+        for name, identifier in self.documents.items():
+            with self.subTest(document=name):
+                document = self.request("GET", f"/api/v1/documents/{identifier}")
+                self.assertEqual(document["status"], "complete")
+                if with_findings:
+                    findings = self.request("GET", f"/api/v1/documents/{identifier}/findings")
+                    self.assertIsNotNone(findings)
+                original = urllib.request.Request(
+                    f"{self.base}/api/v1/documents/{identifier}/download",
+                    headers={"Authorization": f"Bearer {self.token}"},
+                )
+                with urllib.request.urlopen(original, timeout=60) as answer:
+                    self.assertEqual(answer.read(), (FIXTURES / name).read_bytes())
+
     # --- The tests, in order ----------------------------------------------------------------
 
     def test_1_the_front_door_answers_the_load_balancers_check_with_the_sign_in_page(self):
@@ -294,21 +317,8 @@ class ComposeProject(unittest.TestCase):
     def test_6_the_data_survives_taking_the_project_down_and_up_again(self):
         self.assertTrue(self.documents, "test 4 uploaded the documents")
         self.compose("down")
-        self.compose("up", "-d", "--no-build")
-        self.wait_until_healthy()
-        type(self).token = None
-        self.sign_in()
-        for name, identifier in self.documents.items():
-            with self.subTest(document=name):
-                document = self.request("GET", f"/api/v1/documents/{identifier}")
-                self.assertEqual(document["status"], "complete")
-                original = urllib.request.Request(
-                    f"{self.base}/api/v1/documents/{identifier}/download",
-                    headers={"Authorization": f"Bearer {self.token}"},
-                )
-                with urllib.request.urlopen(original, timeout=60) as answer:
-                    self.assertEqual(answer.read(), (FIXTURES / name).read_bytes())
-
+        self.start_and_sign_in()
+        self.assert_every_document_is_back()
 
     def test_7_a_backup_taken_as_backup_md_says_restores_into_an_emptied_project(self):
         # docs/deploy/backup.md, "Single host with Docker Compose": the database with the
@@ -333,22 +343,8 @@ class ComposeProject(unittest.TestCase):
             "run", "--rm", "--no-deps", "-T", "--entrypoint", "tar", "backend",
             "-C", "/data/storage", "-xf", "-", given=originals,
         )
-        self.compose("up", "-d", "--no-build")
-        self.wait_until_healthy()
-        type(self).token = None
-        self.sign_in()
-        for name, identifier in self.documents.items():
-            with self.subTest(document=name):
-                document = self.request("GET", f"/api/v1/documents/{identifier}")
-                self.assertEqual(document["status"], "complete")
-                findings = self.request("GET", f"/api/v1/documents/{identifier}/findings")
-                self.assertIsNotNone(findings)
-                original = urllib.request.Request(
-                    f"{self.base}/api/v1/documents/{identifier}/download",
-                    headers={"Authorization": f"Bearer {self.token}"},
-                )
-                with urllib.request.urlopen(original, timeout=60) as answer:
-                    self.assertEqual(answer.read(), (FIXTURES / name).read_bytes())
+        self.start_and_sign_in()
+        self.assert_every_document_is_back(with_findings=True)
         results = self.request(
             "GET", "/api/v1/search?mode=semantic&q=confidential+information"
         )["results"]
